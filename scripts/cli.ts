@@ -1,0 +1,147 @@
+/**
+ * Operator CLI. Every command is a call to the admin API (/api/v1/admin/...): to the running
+ * server, authenticated by the operator token it wrote to DATA_DIR/operator-token; or, when no
+ * server is running, to the same app started in-process on the database (PGlite allows only one
+ * process at a time, so the CLI never opens it beside a running server).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { buildApp } from '../src/app.js';
+import { startServices } from '../src/bootstrap.js';
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { OPERATOR_TOKEN_FILE } from '../src/http/security.js';
+import { randomToken } from '../src/crypto/tokens.js';
+
+interface ApiCall {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: Record<string, unknown>;
+}
+
+interface Command {
+  usage: string;
+  summary: string;
+  build(args: string[], flags: Record<string, string>): ApiCall;
+}
+
+const commands: Record<string, Command> = {
+  'applications list': {
+    usage: 'applications list',
+    summary: 'list the OAuth applications (their uid is the application_id of POST /v1/sessions)',
+    build: () => ({ method: 'GET', path: '/api/v1/admin/applications' }),
+  },
+  'applications create': {
+    usage: 'applications create NAME [--redirect-uri URI]',
+    summary: 'create an application and print it as JSON',
+    build: ([name], flags) => {
+      if (!name) throw new UsageError('applications create needs a NAME');
+      return {
+        method: 'POST',
+        path: '/api/v1/admin/applications',
+        body: { name, ...(flags['redirect-uri'] ? { redirect_uri: flags['redirect-uri'] } : {}) },
+      };
+    },
+  },
+};
+
+class UsageError extends Error {}
+
+function help(): string {
+  const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`);
+  return [
+    'Usage: make cli ARGS="<command>"   (or: npm run cli -- <command>)',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Talks to the server on PORT (default 3000) with the operator token in DATA_DIR/operator-token;',
+    'when no server is running, runs the command in-process against the database.',
+    'Output is JSON on stdout; errors go to stderr with exit code 1.',
+  ].join('\n');
+}
+
+function parse(argv: string[]): { command: Command; args: string[]; flags: Record<string, string> } {
+  const flags: Record<string, string> = {};
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word.startsWith('--')) {
+      const [key, inline] = word.slice(2).split('=', 2);
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${key} needs a value`);
+      flags[key] = value;
+    } else words.push(word);
+  }
+  const name = Object.keys(commands).find((n) => n.split(' ').every((part, i) => words[i] === part));
+  if (!name) throw new UsageError(words.length ? `unknown command: ${words.join(' ')}` : 'no command given');
+  return { command: commands[name], args: words.slice(name.split(' ').length), flags };
+}
+
+async function callRunningServer(config: Config, call: ApiCall): Promise<{ status: number; body: unknown } | undefined> {
+  let token: string;
+  try {
+    token = fs.readFileSync(path.join(config.dataDir, OPERATOR_TOKEN_FILE), 'utf8').trim();
+  } catch {
+    return undefined; // no server has run with this data directory
+  }
+  try {
+    const response = await fetch(`http://127.0.0.1:${config.port}${call.path}`, {
+      method: call.method,
+      headers: { 'x-operator-token': token, ...(call.body ? { 'content-type': 'application/json' } : {}) },
+      body: call.body ? JSON.stringify(call.body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
+    throw error;
+  }
+}
+
+async function callInProcess(config: Config, call: ApiCall): Promise<{ status: number; body: unknown }> {
+  const log = pino({ level: 'warn' }, pino.destination(2));
+  const services = await startServices(config, log);
+  const operatorToken = randomToken();
+  const app = await buildApp({ deps: services.deps, operatorToken });
+  try {
+    const response = await app.inject({
+      method: call.method,
+      url: call.path,
+      headers: { 'x-operator-token': operatorToken },
+      payload: call.body,
+    });
+    return { status: response.statusCode, body: response.body ? response.json() : null };
+  } finally {
+    await app.close();
+    await services.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    console.log(help());
+    return argv.length === 0 ? 1 : 0;
+  }
+  try {
+    const { command, args, flags } = parse(argv);
+    const config = loadConfig(process.env);
+    const call = command.build(args, flags);
+    const result = (await callRunningServer(config, call)) ?? (await callInProcess(config, call));
+    if (result.status >= 400) {
+      const message = (result.body as { error?: unknown })?.error ?? `HTTP ${result.status}`;
+      console.error(`error: ${Array.isArray(message) ? message.join(', ') : message}`);
+      return 1;
+    }
+    if (result.body !== null) console.log(JSON.stringify(result.body, null, 2));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${help()}`);
+    else if (error instanceof ConfigError) console.error(error.problems.map((p) => `config: ${p}`).join('\n'));
+    else console.error(`error: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  }
+}
+
+process.exit(await main());

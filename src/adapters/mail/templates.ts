@@ -1,0 +1,41 @@
+/** Mail texts. Links point at the front end (FRONTEND_DOMAIN), as Barong's did. */
+import type { Config } from '../../config.js';
+import type { MailMessage } from './mailer.js';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function withLink(to: string, subject: string, intro: string, link: string, outro: string): MailMessage {
+  return {
+    to,
+    subject,
+    link,
+    text: `Hello ${to},\n\n${intro}\n\n${link}\n\n${outro}\n`,
+    html: `<p>Hello ${escapeHtml(to)},</p><p>${escapeHtml(intro)}</p><p><a href="${escapeHtml(link)}">${escapeHtml(
+      link,
+    )}</a></p><p>${escapeHtml(outro)}</p>`,
+  };
+}
+
+export function confirmationMail(config: Config, to: string, token: string): MailMessage {
+  const link = `${config.mail.frontendUrl}/accounts/confirmation?confirmation_token=${encodeURIComponent(token)}`;
+  return withLink(
+    to,
+    'Confirmation instructions',
+    `You can confirm your ${config.appName} account email through the link below:`,
+    link,
+    'If you did not sign up, you can ignore this message.',
+  );
+}
+
+export function resetPasswordMail(config: Config, to: string, token: string): MailMessage {
+  const link = `${config.mail.frontendUrl}/accounts/password/edit?reset_password_token=${encodeURIComponent(token)}`;
+  return withLink(
+    to,
+    'Reset password instructions',
+    'Someone has requested a link to change your password. You can do this through the link below (valid for 6 hours):',
+    link,
+    "If you didn't request this, please ignore this email. Your password won't change until you use the link above.",
+  );
+}

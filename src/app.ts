@@ -1,0 +1,82 @@
+/**
+ * buildApp: the whole HTTP application as a fastify instance that does not listen (tests inject
+ * into it; main.ts listens). Routes and request validation come from the OpenAPI document.
+ */
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import openapiGlue from 'fastify-openapi-glue';
+import type { Deps } from './domain/deps.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { createHandlers } from './http/handlers/index.js';
+import { assertAdmin, createSecurityHandlers } from './http/security.js';
+import { listOperations, mountedSpec } from './http/spec.js';
+
+export interface AppOptions {
+  deps: Deps;
+  operatorToken: string;
+  logger?: FastifyServerOptions['logger'] | false;
+  loggerInstance?: FastifyServerOptions['loggerInstance'];
+}
+
+/** Largest accepted upload (documents): 10 MB, plus room for the other form fields. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { deps } = options;
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: 'array',
+        removeAdditional: false,
+        useDefaults: true,
+        // OpenAPI annotations that are not JSON Schema validation keywords.
+        keywords: ['example', 'xml', 'discriminator', 'externalDocs'],
+        formats: { binary: true },
+      },
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(formbody);
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 },
+  });
+  registerErrorHandling(app);
+
+  const handlers = createHandlers(deps) as Record<string, (req: never, reply: never) => unknown>;
+  const operations = new Map(listOperations().map((op) => [op.operationId, op]));
+  await app.register(openapiGlue, {
+    specification: mountedSpec(),
+    securityHandlers: createSecurityHandlers(deps, options.operatorToken),
+    operationResolver: (operationId: string) => {
+      const op = operations.get(operationId);
+      const handler = handlers[operationId];
+      if (!op || !handler) throw new Error(`no handler for operation ${operationId}`);
+      const admin = op.tags.includes('admin');
+      return async (request: FastifyRequest, reply: FastifyReply) => {
+          if (admin) assertAdmin(request);
+          reply.code(op.successStatus);
+          const result = await handler(request as never, reply as never);
+          // A bare JSON string (the session tokens) must be encoded, or fastify sends it as text.
+          if (typeof result === 'string') return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
+          return result;
+      };
+    },
+  });
+
+  return app;
+}

@@ -1,0 +1,62 @@
+/**
+ * Everything a running server needs, in start-up order: database (migrated), keys, hashing,
+ * mail, the default application. Shared by main.ts, the tests and the CLI's offline mode.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { createMailer } from './adapters/mail/mailer.js';
+import type { Config } from './config.js';
+import { createJwtService } from './crypto/jwt.js';
+import { readOrCreateKeyFile } from './crypto/key-files.js';
+import { createPasswordHasher } from './crypto/password.js';
+import { randomToken } from './crypto/tokens.js';
+import { openDatabase, pgliteDirOf, type DatabaseHandle } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { ensureDefaultApplication } from './domain/applications.js';
+import { createBackground } from './domain/background.js';
+import type { Deps } from './domain/deps.js';
+
+export interface Services {
+  deps: Deps;
+  database: DatabaseHandle;
+  /** Stops background work, mail and the database, in that order. */
+  close(): Promise<void>;
+}
+
+export async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: pgliteDirOf(config.dataDir),
+    poolMax: config.databasePoolMax,
+  });
+}
+
+export async function startServices(config: Config, log: FastifyBaseLogger): Promise<Services> {
+  const database = await openDatabaseFor(config);
+  try {
+    const { results } = await migrateToLatest(database.db);
+    for (const r of results) log.info({ migration: r.migrationName }, 'migration applied');
+
+    const tokenKey = config.tokenHmacKey ?? readOrCreateKeyFile(config.dataDir, 'token-hmac.key', () => randomToken(32), log);
+    const jwt = await createJwtService(config, log);
+    const mailer = createMailer(config, log);
+    const background = createBackground(log);
+    const passwords = createPasswordHasher(config.passwordHash);
+    const deps: Deps = { config, db: database.db, log, passwords, jwt, mailer, tokenKey: tokenKey.trim(), background };
+
+    const created = await ensureDefaultApplication(database.db, config.defaultApplicationUid);
+    if (created) log.info({ application_id: created.uid }, 'created the default application: sign in with this application_id');
+
+    return {
+      deps,
+      database,
+      async close() {
+        await background.drain();
+        mailer.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

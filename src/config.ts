@@ -1,0 +1,166 @@
+/**
+ * Environment → one frozen, typed Config. Nothing else reads process.env. Every bad key is
+ * reported at once, so an operator fixes the environment in one go.
+ */
+import path from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly appName: string;
+  readonly logLevel: string;
+  readonly dataDir: string;
+  readonly databaseUrl?: string;
+  readonly databasePoolMax: number;
+  readonly jwt: {
+    readonly privateKeyPath?: string;
+    readonly privateKeyPem?: string;
+    /** Extra public keys (PEM files) still accepted and published, for key rotation. */
+    readonly previousPublicKeyPaths: readonly string[];
+    readonly lifetimeSeconds: number;
+  };
+  readonly tokenHmacKey?: string;
+  readonly mail: {
+    readonly senderEmail: string;
+    readonly senderName: string;
+    readonly smtp?: {
+      readonly host: string;
+      readonly port: number;
+      readonly user?: string;
+      readonly password?: string;
+    };
+    readonly frontendUrl: string;
+  };
+  readonly defaultApplicationUid?: string;
+  readonly passwordHash: { readonly concurrency: number; readonly queueTimeoutMs: number };
+  readonly lockout: { readonly maxAttempts: number; readonly lockSeconds: number };
+}
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const SESSION_LIFETIME_BOUNDS = { min: 30, max: 86_400 } as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const str = (key: string): string | undefined => {
+    const value = env[key]?.trim();
+    return value ? value : undefined;
+  };
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = str(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const port = int('PORT', 3000, 0, 65_535);
+  const logLevel = str('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const privateKeyPath = str('JWT_PRIVATE_KEY_PATH');
+  const privateKeyPem = env.JWT_PRIVATE_KEY?.trim() || undefined;
+  if (privateKeyPath && privateKeyPem) {
+    problems.push('set only one of JWT_PRIVATE_KEY_PATH and JWT_PRIVATE_KEY');
+  }
+  if (privateKeyPem && !privateKeyPem.includes('PRIVATE KEY-----')) {
+    problems.push('JWT_PRIVATE_KEY must be a PEM private key');
+  }
+
+  const tokenHmacKey = str('TOKEN_HMAC_KEY');
+  if (tokenHmacKey && tokenHmacKey.length < 32) {
+    problems.push('TOKEN_HMAC_KEY must be at least 32 characters');
+  }
+
+  const smtpHost = str('SMTP_ADDRESS');
+  const smtpPort = int('SMTP_PORT', 25, 1, 65_535);
+  const smtpUser = str('SMTP_USER');
+  const smtpPassword = str('SMTP_PASSWORD');
+  if (!smtpHost && (smtpUser || smtpPassword || str('SMTP_PORT'))) {
+    problems.push('SMTP_PORT, SMTP_USER and SMTP_PASSWORD need SMTP_ADDRESS');
+  }
+
+  const senderEmail = str('SENDER_EMAIL') ?? 'noreply@barong.io';
+  if (!/^[^\s@]+@[^\s@]+$/.test(senderEmail)) problems.push('SENDER_EMAIL must be an email address');
+
+  const frontendDomain = str('FRONTEND_DOMAIN');
+  const frontendUrl = frontendUrlFrom(frontendDomain);
+  if (frontendDomain && !frontendUrl) problems.push(`FRONTEND_DOMAIN is not a host or URL: "${frontendDomain}"`);
+
+  const config: Config = {
+    port,
+    host: str('HOST') ?? '0.0.0.0',
+    appName: str('APP_NAME') ?? 'Barong',
+    logLevel,
+    dataDir: path.resolve(cwd, str('DATA_DIR') ?? 'data'),
+    databaseUrl,
+    databasePoolMax: int('DATABASE_POOL_MAX', 10, 1, 1000),
+    jwt: {
+      privateKeyPath: privateKeyPath && path.resolve(cwd, privateKeyPath),
+      privateKeyPem,
+      previousPublicKeyPaths: (str('JWT_PREVIOUS_PUBLIC_KEY_PATHS') ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => path.resolve(cwd, p)),
+      lifetimeSeconds: int('JWT_LIFETIME', 14_400, SESSION_LIFETIME_BOUNDS.min, SESSION_LIFETIME_BOUNDS.max),
+    },
+    tokenHmacKey,
+    mail: {
+      senderEmail,
+      senderName: str('SENDER_NAME') ?? 'Barong',
+      smtp: smtpHost ? { host: smtpHost, port: smtpPort, user: smtpUser, password: smtpPassword } : undefined,
+      frontendUrl: frontendUrl ?? `http://localhost:${port}`,
+    },
+    defaultApplicationUid: str('DEFAULT_APPLICATION_UID'),
+    passwordHash: {
+      concurrency: int('PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
+      queueTimeoutMs: int('PASSWORD_HASH_QUEUE_TIMEOUT_MS', 5_000, 100, 60_000),
+    },
+    lockout: {
+      maxAttempts: int('LOCKOUT_MAX_ATTEMPTS', 5, 1, 100),
+      lockSeconds: int('LOCKOUT_SECONDS', 3_600, 1, 31_536_000),
+    },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** Barong's FRONTEND_DOMAIN is a host; a full URL is accepted too. */
+function frontendUrlFrom(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const candidate = /^https?:\/\//.test(value) ? value : `https://${value}`;
+  try {
+    const url = new URL(candidate);
+    return url.origin + url.pathname.replace(/\/$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

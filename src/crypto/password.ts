@@ -1,0 +1,79 @@
+/**
+ * argon2id password hashing (@node-rs/argon2; DESIGN §9). Hashing shares libuv's thread pool with
+ * jose, so only a bounded number of hashes run at once; the rest wait in a queue with a deadline
+ * and fail with BUSY (503 + Retry-After) rather than starving authenticated requests.
+ */
+import { hash, verify } from '@node-rs/argon2';
+import { AppError } from '../errors.js';
+
+// algorithm 2 = Argon2id (the package's Algorithm is a const enum, which isolatedModules cannot read).
+const PARAMS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(digest: string, password: string): Promise<boolean>;
+  /** Spends the time of a real verification, so unknown accounts answer as slowly as known ones. */
+  verifyDummy(password: string): Promise<false>;
+}
+
+export function createPasswordHasher(options: { concurrency: number; queueTimeoutMs: number }): PasswordHasher {
+  const gate = createGate(options.concurrency, options.queueTimeoutMs);
+  let dummyDigest: Promise<string> | undefined;
+
+  return {
+    hash: (password) => gate(() => hash(password, PARAMS)),
+    verify: (digest, password) =>
+      gate(async () => {
+        try {
+          return await verify(digest, password);
+        } catch {
+          return false; // a malformed digest never matches
+        }
+      }),
+    async verifyDummy(password) {
+      dummyDigest ??= hash('dummy-password-for-timing', PARAMS);
+      const digest = await dummyDigest;
+      await gate(() => verify(digest, password).catch(() => false));
+      return false;
+    },
+  };
+}
+
+/** A counting semaphore whose waiters give up after `timeoutMs`. */
+function createGate(limit: number, timeoutMs: number) {
+  let running = 0;
+  const waiting: Array<{ start: () => void }> = [];
+
+  // A finishing task hands its slot straight to the next waiter, so the limit is never exceeded.
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next.start();
+    else running--;
+  };
+
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (running >= limit) {
+      await new Promise<void>((resolve, reject) => {
+        const waiter = {
+          start: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        const timer = setTimeout(() => {
+          const index = waiting.indexOf(waiter);
+          if (index >= 0) waiting.splice(index, 1);
+          reject(new AppError('BUSY', undefined, { retryAfter: 1 }));
+        }, timeoutMs);
+        waiting.push(waiter);
+      });
+    } else {
+      running++;
+    }
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}

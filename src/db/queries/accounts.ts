@@ -1,0 +1,63 @@
+import { sql } from 'kysely';
+import type { AccountRow, AccountUpdate, Executor, NewAccountRow } from '../schema.js';
+
+/** Inserts the account, or returns undefined when its uid is already taken (a random collision). */
+export function insertAccountUnlessUidTaken(db: Executor, row: NewAccountRow): Promise<AccountRow | undefined> {
+  return db
+    .insertInto('accounts')
+    .values(row)
+    .onConflict((oc) => oc.column('uid').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function findAccountByEmail(db: Executor, email: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export function findAccountByUid(db: Executor, uid: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('uid', '=', uid).executeTakeFirst();
+}
+
+export function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Row lock for read-modify-write inside a transaction. */
+export function lockAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function updateAccount(db: Executor, id: string, changes: AccountUpdate): Promise<AccountRow> {
+  return db
+    .updateTable('accounts')
+    .set({ ...changes, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Counts a failed sign-in atomically and locks the account when the count reaches `maxAttempts`,
+ * so parallel guesses cannot slip past the limit.
+ */
+export function recordFailedSignIn(db: Executor, id: string, maxAttempts: number): Promise<AccountRow> {
+  return db
+    .updateTable('accounts')
+    .set({
+      failed_attempts: sql`failed_attempts + 1`,
+      locked_at: sql`case when failed_attempts + 1 >= ${maxAttempts} and locked_at is null then now() else locked_at end`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function clearFailedSignIns(db: Executor, id: string): Promise<unknown> {
+  return db
+    .updateTable('accounts')
+    .set({ failed_attempts: 0, locked_at: null })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('failed_attempts', '>', 0), eb('locked_at', 'is not', null)]))
+    .execute();
+}

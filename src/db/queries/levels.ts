@@ -1,0 +1,5 @@
+import type { Executor, LevelRow } from '../schema.js';
+
+export function listLevels(db: Executor): Promise<LevelRow[]> {
+  return db.selectFrom('levels').selectAll().orderBy('id').execute();
+}

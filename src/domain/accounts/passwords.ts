@@ -1,0 +1,72 @@
+/** Changing a password, and resetting a forgotten one by mailed token (6 h, single use). */
+import { resetPasswordMail } from '../../adapters/mail/templates.js';
+import { randomToken, tokenDigest } from '../../crypto/tokens.js';
+import { findAccountByEmail, lockAccountById, updateAccount } from '../../db/queries/accounts.js';
+import { deleteAccountTokens, insertAccountToken, lockAccountTokenByHash } from '../../db/queries/account-tokens.js';
+import type { AccountRow } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+import type { Deps } from '../deps.js';
+import { normalizeEmail, passwordProblems, SAME_PASSWORD } from './rules.js';
+
+export const RESET_TTL_MS = 6 * 3600 * 1000;
+
+/** New-password rules, including "different from the current one"; 422 with Barong's sentence. */
+async function assertAcceptableNewPassword(deps: Deps, account: AccountRow, password: string): Promise<void> {
+  const problems = passwordProblems(password);
+  if (problems.length === 0 && (await deps.passwords.verify(account.password_digest, password))) {
+    problems.push(SAME_PASSWORD);
+  }
+  if (problems.length > 0) throw new AppError('INVALID_NEW_PASSWORD', problems.join(', '));
+}
+
+export async function changePassword(
+  deps: Deps,
+  account: AccountRow,
+  input: { old_password: string; new_password: string },
+): Promise<void> {
+  if (!(await deps.passwords.verify(account.password_digest, input.old_password))) {
+    throw new AppError('INVALID_PASSWORD');
+  }
+  await assertAcceptableNewPassword(deps, account, input.new_password);
+  const digest = await deps.passwords.hash(input.new_password);
+  await updateAccount(deps.db, account.id, { password_digest: digest });
+}
+
+/** Always succeeds from the caller's view, at the same speed whether or not the email exists. */
+export function requestPasswordReset(deps: Deps, rawEmail: string): void {
+  const email = normalizeEmail(rawEmail);
+  deps.background.run('reset password mail', async () => {
+    const token = randomToken();
+    const account = await deps.db.transaction().execute(async (trx) => {
+      const found = await findAccountByEmail(trx, email);
+      if (!found) return undefined;
+      await deleteAccountTokens(trx, found.id, 'reset_password');
+      await insertAccountToken(trx, {
+        account_id: found.id,
+        purpose: 'reset_password',
+        token_hash: tokenDigest(deps.tokenKey, token),
+        expires_at: new Date(Date.now() + RESET_TTL_MS),
+      });
+      return found;
+    });
+    if (account) await deps.mailer.send(resetPasswordMail(deps.config, account.email, token));
+  });
+}
+
+/** Sets the new password, uses up the token and lifts a sign-in lockout. */
+export async function resetPassword(deps: Deps, input: { reset_password_token: string; password: string }) {
+  const problems = passwordProblems(input.password);
+  if (problems.length > 0) throw new AppError('INVALID_NEW_PASSWORD', problems.join(', '));
+  const digest = await deps.passwords.hash(input.password);
+
+  await deps.db.transaction().execute(async (trx) => {
+    const token = await lockAccountTokenByHash(trx, 'reset_password', tokenDigest(deps.tokenKey, input.reset_password_token));
+    if (!token || token.used_at) throw new AppError('NOT_FOUND');
+    if (token.expires_at.getTime() <= Date.now()) throw new AppError('RESET_TOKEN_EXPIRED');
+    const account = await lockAccountById(trx, token.account_id);
+    if (!account) throw new AppError('NOT_FOUND');
+    await assertAcceptableNewPassword(deps, account, input.password);
+    await updateAccount(trx, account.id, { password_digest: digest, failed_attempts: 0, locked_at: null });
+    await deleteAccountTokens(trx, account.id, 'reset_password');
+  });
+}

@@ -1,0 +1,94 @@
+/** Sign-up, email confirmation and resending the confirmation mail. */
+import { confirmationMail } from '../../adapters/mail/templates.js';
+import { randomHex, randomToken, tokenDigest } from '../../crypto/tokens.js';
+import { isUniqueViolation } from '../../db/database.js';
+import { findAccountByEmail, insertAccountUnlessUidTaken, lockAccountById, updateAccount } from '../../db/queries/accounts.js';
+import {
+  deleteUnusedAccountTokens,
+  insertAccountToken,
+  lockAccountTokenByHash,
+  markAccountTokenUsed,
+} from '../../db/queries/account-tokens.js';
+import type { AccountRow, Executor } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+import type { Deps } from '../deps.js';
+import { setPrivateLabel } from '../labels/levels.js';
+import { emailProblems, normalizeEmail, passwordProblems } from './rules.js';
+
+/** Confirmation links stay valid this long; a new one can be requested at any time. */
+export const CONFIRMATION_TTL_MS = 48 * 3600 * 1000;
+const UID_ATTEMPTS = 5;
+
+export async function registerAccount(deps: Deps, input: { email: string; password: string }): Promise<void> {
+  const email = normalizeEmail(input.email);
+  const problems = [...emailProblems(email), ...passwordProblems(input.password)];
+  if (problems.length > 0) throw new AppError('INVALID_ACCOUNT', problems);
+
+  const passwordDigest = await deps.passwords.hash(input.password);
+  const token = randomToken();
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const account = await insertAccountWithFreshUid(trx, email, passwordDigest);
+      await issueConfirmationToken(deps, trx, account, token);
+    });
+  } catch (error) {
+    // The unique index decides a race of parallel sign-ups with one email.
+    if (isUniqueViolation(error, 'accounts_email_key')) {
+      throw new AppError('INVALID_ACCOUNT', ['Email has already been taken']);
+    }
+    throw error;
+  }
+  sendConfirmation(deps, email, token);
+}
+
+async function insertAccountWithFreshUid(trx: Executor, email: string, passwordDigest: string): Promise<AccountRow> {
+  for (let attempt = 1; attempt <= UID_ATTEMPTS; attempt++) {
+    const account = await insertAccountUnlessUidTaken(trx, { uid: `ID${randomHex(5)}`, email, password_digest: passwordDigest });
+    if (account) return account;
+  }
+  throw new Error(`no free account uid after ${UID_ATTEMPTS} attempts`);
+}
+
+async function issueConfirmationToken(deps: Deps, trx: Executor, account: AccountRow, token: string): Promise<void> {
+  await deleteUnusedAccountTokens(trx, account.id, 'confirmation');
+  await insertAccountToken(trx, {
+    account_id: account.id,
+    purpose: 'confirmation',
+    token_hash: tokenDigest(deps.tokenKey, token),
+    expires_at: new Date(Date.now() + CONFIRMATION_TTL_MS),
+  });
+}
+
+function sendConfirmation(deps: Deps, email: string, token: string): void {
+  deps.background.run('confirmation mail', () => deps.mailer.send(confirmationMail(deps.config, email, token)));
+}
+
+export async function confirmEmail(deps: Deps, token: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const row = await lockAccountTokenByHash(trx, 'confirmation', tokenDigest(deps.tokenKey, token));
+    if (!row) throw new AppError('CONFIRMATION_TOKEN_INVALID');
+    const account = await lockAccountById(trx, row.account_id);
+    if (!account) throw new AppError('CONFIRMATION_TOKEN_INVALID');
+    if (row.used_at || account.confirmed_at) throw new AppError('EMAIL_ALREADY_CONFIRMED');
+    if (row.expires_at.getTime() <= Date.now()) throw new AppError('CONFIRMATION_TOKEN_EXPIRED');
+
+    await markAccountTokenUsed(trx, row.id);
+    await updateAccount(trx, account.id, { state: 'active', confirmed_at: new Date() });
+    await setPrivateLabel(trx, account.id, 'email', 'verified');
+  });
+}
+
+/** Always succeeds from the caller's view; mails only a pending account. */
+export async function resendConfirmation(deps: Deps, rawEmail: string): Promise<void> {
+  const email = normalizeEmail(rawEmail);
+  deps.background.run('resend confirmation', async () => {
+    const token = randomToken();
+    const account = await deps.db.transaction().execute(async (trx) => {
+      const found = await findAccountByEmail(trx, email);
+      if (!found || found.confirmed_at) return undefined;
+      await issueConfirmationToken(deps, trx, found, token);
+      return found;
+    });
+    if (account) await deps.mailer.send(confirmationMail(deps.config, account.email, token));
+  });
+}

@@ -1,0 +1,13 @@
+import { findAccountByUid } from '../../db/queries/accounts.js';
+import type { AccountRow } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+import type { Deps } from '../deps.js';
+
+/** Bearer token → the account it names, which must still exist and be active. */
+export async function authenticateBearer(deps: Deps, token: string): Promise<AccountRow> {
+  const claims = await deps.jwt.verifySession(token);
+  const account = await findAccountByUid(deps.db, claims.uid);
+  if (!account) throw new AppError('ACCOUNT_MISSING');
+  if (account.state !== 'active') throw new AppError('ACCOUNT_INACTIVE');
+  return account;
+}

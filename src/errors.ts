@@ -1,0 +1,89 @@
+/**
+ * The one catalog of errors a client can see. Each entry has a stable code (logs, tests), the
+ * HTTP status and Barong's message. Only http/error-handler.ts turns an AppError into a body.
+ */
+const catalog = {
+  // 400
+  VALIDATION_FAILED: { status: 400, message: 'Invalid parameters' },
+  BAD_REQUEST_BODY: { status: 400, message: 'Request body is malformed' },
+  // 401
+  TOKEN_INVALID: { status: 401, message: 'The access token is invalid' },
+  TOKEN_EXPIRED: { status: 401, message: 'The access token expired' },
+  ACCOUNT_MISSING: { status: 401, message: 'Account does not exist' },
+  ACCOUNT_INACTIVE: { status: 401, message: 'Account is not active' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Invalid Email or password.' },
+  WRONG_APPLICATION: { status: 401, message: 'Wrong application id' },
+  EMAIL_NOT_CONFIRMED: {
+    status: 401,
+    message: 'You have to confirm your email address before continuing.',
+  },
+  ACCOUNT_LOCKED: {
+    status: 401,
+    message: 'Your account is locked after too many failed attempts. Try again later or reset your password.',
+  },
+  INVALID_PASSWORD: { status: 401, message: 'Invalid password.' },
+  OPERATOR_AUTH_REQUIRED: { status: 401, message: 'The access token is invalid' },
+  // 403
+  ACCESS_DENIED: { status: 403, message: 'Access denied' },
+  // 404
+  NOT_FOUND: { status: 404, message: 'Record is not found' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'Not found' },
+  // 415
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  // 422
+  INVALID_ACCOUNT: { status: 422, message: 'Account is invalid' },
+  CONFIRMATION_TOKEN_INVALID: { status: 422, message: 'Confirmation token is invalid' },
+  CONFIRMATION_TOKEN_EXPIRED: {
+    status: 422,
+    message: 'Confirmation token has expired, please request a new one',
+  },
+  EMAIL_ALREADY_CONFIRMED: {
+    status: 422,
+    message: 'Email was already confirmed, please try signing in',
+  },
+  RESET_TOKEN_EXPIRED: {
+    status: 422,
+    message: 'Reset password token has expired, please request a new one',
+  },
+  INVALID_NEW_PASSWORD: { status: 422, message: 'Password is invalid' },
+  EXPIRES_IN_OUT_OF_RANGE: { status: 422, message: 'Expires in is out of range' },
+  // 429 / 5xx
+  RATE_LIMITED: { status: 429, message: 'Too many requests, please try again later' },
+  NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
+  BUSY: { status: 503, message: 'Server is busy, please try again later' },
+  DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable' },
+  INTERNAL: { status: 500, message: 'Something went wrong' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof catalog;
+export type ErrorBody = string | string[];
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly body: ErrorBody;
+  /** Seconds a client should wait; sent as Retry-After. */
+  readonly retryAfter?: number;
+
+  constructor(readonly code: ErrorCode, body?: ErrorBody, options: { retryAfter?: number } = {}) {
+    const entry = catalog[code];
+    const text = body ?? entry.message;
+    super(Array.isArray(text) ? text.join(', ') : text);
+    this.name = 'AppError';
+    this.status = entry.status;
+    this.body = text;
+    this.retryAfter = options.retryAfter;
+  }
+
+  /** Client errors are shown as they are; server errors never leak their text. */
+  get expose(): boolean {
+    return this.status < 500 || this.status === 501 || this.status === 503;
+  }
+}
+
+export function errorStatus(code: ErrorCode): number {
+  return catalog[code].status;
+}
+
+export function errorMessage(code: ErrorCode): string {
+  return catalog[code].message;
+}

@@ -1,0 +1,96 @@
+/**
+ * The only place that writes error bodies: `{"error": <message>}` with Barong's status and text.
+ * Ajv validation errors become Grape-style 400s ("email is missing, password is empty"); anything
+ * unexpected is logged with the request id and answered 500 "Something went wrong".
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { AppError, type ErrorBody } from '../errors.js';
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError & { errors?: unknown[] }, request, reply) => {
+    const appError = toAppError(error);
+    if (appError) return send(reply, appError.status, appError.body, appError.retryAfter);
+
+    if (error.validation) {
+      return send(reply, 400, grapeMessage(error.validation as AjvError[], error.validationContext));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return send(reply, status, clientErrorMessage(error, status));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return send(reply, 500, 'Something went wrong');
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('ROUTE_NOT_FOUND');
+    return send(reply, error.status, error.body);
+  });
+}
+
+/** AppErrors thrown directly, or by a security handler (then the most specific one wins). */
+function toAppError(error: FastifyError & { errors?: unknown[] }): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error.name === 'Unauthorized' && Array.isArray(error.errors)) {
+    const candidates = error.errors.filter((e): e is AppError => e instanceof AppError);
+    return candidates.sort((a, b) => b.status - a.status)[0] ?? new AppError('TOKEN_INVALID');
+  }
+  return undefined;
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBody, retryAfter?: number) {
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="barong"');
+  return reply.code(status).type('application/json; charset=utf-8').send({ error: body });
+}
+
+function grapeMessage(errors: AjvError[], context?: string): string {
+  const messages = errors.map((e) => {
+    const field = fieldName(e, context);
+    switch (e.keyword) {
+      case 'required':
+        return `${field} is missing`;
+      case 'minLength':
+        return e.params.limit === 1 ? `${field} is empty` : `${field} is too short`;
+      case 'maxLength':
+        return `${field} is too long`;
+      case 'enum':
+        return `${field} does not have a valid value`;
+      case 'minimum':
+      case 'maximum':
+        return `${field} is out of range`;
+      default:
+        return `${field} is invalid`;
+    }
+  });
+  return [...new Set(messages)].join(', ');
+}
+
+function fieldName(error: AjvError, context?: string): string {
+  if (error.keyword === 'required') {
+    const parent = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const name = String(error.params.missingProperty);
+    return parent ? `${parent}.${name}` : name;
+  }
+  const name = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  return name || context || 'request';
+}
+
+function clientErrorMessage(error: FastifyError, status: number): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE').message;
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new AppError('BAD_REQUEST_BODY').message;
+    default:
+      if (error instanceof SyntaxError) return new AppError('BAD_REQUEST_BODY').message;
+      return status === 413 ? 'Request body is too large' : error.message;
+  }
+}

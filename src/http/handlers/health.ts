@@ -1,0 +1,25 @@
+import { sql } from 'kysely';
+import type { Deps } from '../../domain/deps.js';
+import { AppError } from '../../errors.js';
+import type { Handlers } from '../api-types.js';
+
+export function healthHandlers(deps: Deps) {
+  return {
+    async getV1HealthAlive() {
+      return { status: 'ok' };
+    },
+    async getV1HealthReady() {
+      try {
+        await sql`select 1`.execute(deps.db);
+      } catch (error) {
+        deps.log.error({ err: error }, 'readiness check: database unreachable');
+        throw new AppError('DATABASE_UNAVAILABLE');
+      }
+      return { status: 'ok' };
+    },
+    async getWellKnownJwks(_request, reply) {
+      reply.header('cache-control', 'public, max-age=300');
+      return deps.jwt.jwks();
+    },
+  } satisfies Partial<Handlers>;
+}

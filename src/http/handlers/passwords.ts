@@ -1,0 +1,16 @@
+import { requestPasswordReset, resetPassword } from '../../domain/accounts/passwords.js';
+import type { Deps } from '../../domain/deps.js';
+import type { Handlers } from '../api-types.js';
+
+export function passwordResetHandlers(deps: Deps) {
+  return {
+    async postV1SecurityResetPassword(request) {
+      requestPasswordReset(deps, request.body.email);
+      return null;
+    },
+    async putV1SecurityResetPassword(request) {
+      await resetPassword(deps, request.body);
+      return null;
+    },
+  } satisfies Partial<Handlers>;
+}

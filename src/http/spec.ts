@@ -1,0 +1,80 @@
+/**
+ * The contract, openapi/barong.yaml, loaded once. Each path is mounted under its server's base URL
+ * (the document's `/api`, or a path-level override such as `/` for /.well-known/jwks.json).
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+export const SPEC_PATH = fileURLToPath(new URL('../../openapi/barong.yaml', import.meta.url));
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+type PathItem = Record<string, unknown> & { servers?: Array<{ url: string }> };
+export interface OpenApiDocument {
+  servers?: Array<{ url: string }>;
+  paths: Record<string, PathItem>;
+  [key: string]: unknown;
+}
+
+export interface OperationInfo {
+  operationId: string;
+  method: string;
+  /** The URL path as served, e.g. /api/v1/accounts/me. */
+  url: string;
+  successStatus: number;
+  tags: string[];
+  secured: boolean;
+}
+
+let cached: OpenApiDocument | undefined;
+
+export function loadSpec(): OpenApiDocument {
+  cached ??= YAML.parse(fs.readFileSync(SPEC_PATH, 'utf8')) as OpenApiDocument;
+  return cached;
+}
+
+function basePath(url: string | undefined): string {
+  if (!url) return '';
+  const pathname = new URL(url, 'http://localhost').pathname;
+  return pathname === '/' ? '' : pathname.replace(/\/$/, '');
+}
+
+/** The URL path each document path is served at: its server's base + the path. */
+export function servedPath(spec: OpenApiDocument, documentPath: string): string {
+  const servers = spec.paths[documentPath]?.servers ?? spec.servers;
+  return basePath(servers?.[0]?.url) + documentPath;
+}
+
+/** A copy of the document whose paths carry their server base, ready for fastify-openapi-glue. */
+export function mountedSpec(spec = loadSpec()): OpenApiDocument {
+  const paths: Record<string, PathItem> = {};
+  for (const [p, item] of Object.entries(spec.paths)) {
+    const { servers: _servers, ...rest } = item;
+    paths[servedPath(spec, p)] = rest;
+  }
+  return { ...structuredClone(spec), servers: undefined, paths: structuredClone(paths) };
+}
+
+export function listOperations(spec = loadSpec()): OperationInfo[] {
+  const mounted = mountedSpec(spec);
+  const result: OperationInfo[] = [];
+  for (const [url, item] of Object.entries(mounted.paths)) {
+    for (const method of METHODS) {
+      const op = item[method] as
+        | { operationId: string; responses: Record<string, unknown>; tags?: string[]; security?: unknown[] }
+        | undefined;
+      if (!op) continue;
+      const success = Object.keys(op.responses).map(Number).filter((s) => s >= 200 && s < 300).sort()[0];
+      result.push({
+        operationId: op.operationId,
+        method,
+        url,
+        successStatus: success ?? 200,
+        tags: op.tags ?? [],
+        secured: Array.isArray(op.security) && op.security.length > 0,
+      });
+    }
+  }
+  return result;
+}
