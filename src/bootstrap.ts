@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { createMailer } from './adapters/mail/mailer.js';
+import { createMemoryRateLimiter } from './adapters/rate-limit/rate-limiter.js';
 import type { Config } from './config.js';
 import { createJwtService } from './crypto/jwt.js';
 import { readOrCreateKeyFile } from './crypto/key-files.js';
@@ -41,7 +42,17 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
     const mailer = createMailer(config, log);
     const background = createBackground(log);
     const passwords = createPasswordHasher(config.passwordHash);
-    const deps: Deps = { config, db: database.db, log, passwords, jwt, mailer, tokenKey: tokenKey.trim(), background };
+    const deps: Deps = {
+      config,
+      db: database.db,
+      log,
+      passwords,
+      jwt,
+      mailer,
+      tokenKey: tokenKey.trim(),
+      background,
+      rateLimiter: createMemoryRateLimiter(),
+    };
 
     const created = await ensureDefaultApplication(database.db, config.defaultApplicationUid);
     if (created) log.info({ application_id: created.uid }, 'created the default application: sign in with this application_id');

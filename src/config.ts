@@ -34,6 +34,7 @@ export interface Config {
   readonly defaultApplicationUid?: string;
   readonly passwordHash: { readonly concurrency: number; readonly queueTimeoutMs: number };
   readonly lockout: { readonly maxAttempts: number; readonly lockSeconds: number };
+  readonly rateLimits: RateLimits;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -44,6 +45,20 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * Rate-limit rules: `limit` events per `windowSeconds`. Each can be set as
+ * RATE_LIMIT_<RULE>=<limit>/<windowSeconds>, e.g. RATE_LIMIT_SIGN_IN_PER_IP=30/60.
+ */
+export const RATE_LIMIT_DEFAULTS = {
+  sign_in_per_ip: { limit: 30, windowSeconds: 60 },
+  sign_in_per_email: { limit: 10, windowSeconds: 60 },
+  reset_password_per_ip: { limit: 10, windowSeconds: 3600 },
+  reset_password_per_email: { limit: 3, windowSeconds: 3600 },
+  confirmation_per_email: { limit: 3, windowSeconds: 3600 },
+} as const;
+export type RateLimitRule = keyof typeof RATE_LIMIT_DEFAULTS;
+export type RateLimits = Readonly<Record<RateLimitRule, { readonly limit: number; readonly windowSeconds: number }>>;
 
 export const SESSION_LIFETIME_BOUNDS = { min: 30, max: 86_400 } as const;
 
@@ -140,10 +155,25 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       maxAttempts: int('LOCKOUT_MAX_ATTEMPTS', 5, 1, 100),
       lockSeconds: int('LOCKOUT_SECONDS', 3_600, 1, 31_536_000),
     },
+    rateLimits: rateLimitsFrom(env, problems),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+function rateLimitsFrom(env: Env, problems: string[]): RateLimits {
+  const limits = {} as Record<RateLimitRule, { limit: number; windowSeconds: number }>;
+  for (const [rule, fallback] of Object.entries(RATE_LIMIT_DEFAULTS) as [RateLimitRule, { limit: number; windowSeconds: number }][]) {
+    const key = `RATE_LIMIT_${rule.toUpperCase()}`;
+    const raw = env[key]?.trim();
+    const match = raw?.match(/^(\d+)\/(\d+)$/);
+    if (raw && (!match || Number(match[1]) < 1 || Number(match[2]) < 1)) {
+      problems.push(`${key} must look like <limit>/<windowSeconds>, e.g. 30/60 (got "${raw}")`);
+    }
+    limits[rule] = match ? { limit: Number(match[1]), windowSeconds: Number(match[2]) } : { ...fallback };
+  }
+  return limits;
 }
 
 /** Barong's FRONTEND_DOMAIN is a host; a full URL is accepted too. */

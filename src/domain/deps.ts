@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Mailer } from '../adapters/mail/mailer.js';
+import type { RateLimiter } from '../adapters/rate-limit/rate-limiter.js';
 import type { Config } from '../config.js';
 import type { JwtService } from '../crypto/jwt.js';
 import type { PasswordHasher } from '../crypto/password.js';
@@ -17,4 +18,5 @@ export interface Deps {
   /** HMAC key for stored digests of mailed tokens. */
   readonly tokenKey: string;
   readonly background: Background;
+  readonly rateLimiter: RateLimiter;
 }

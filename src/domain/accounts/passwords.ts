@@ -6,6 +6,7 @@ import { deleteAccountTokens, insertAccountToken, lockAccountTokenByHash } from 
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { enforceRateLimit } from '../rate-limits.js';
 import { normalizeEmail, passwordProblems, SAME_PASSWORD } from './rules.js';
 
 export const RESET_TTL_MS = 6 * 3600 * 1000;
@@ -33,8 +34,10 @@ export async function changePassword(
 }
 
 /** Always succeeds from the caller's view, at the same speed whether or not the email exists. */
-export function requestPasswordReset(deps: Deps, rawEmail: string): void {
+export async function requestPasswordReset(deps: Deps, rawEmail: string, clientIp: string): Promise<void> {
   const email = normalizeEmail(rawEmail);
+  await enforceRateLimit(deps, 'reset_password_per_ip', clientIp);
+  await enforceRateLimit(deps, 'reset_password_per_email', email);
   deps.background.run('reset password mail', async () => {
     const token = randomToken();
     const account = await deps.db.transaction().execute(async (trx) => {

@@ -12,6 +12,7 @@ import {
 import type { AccountRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { enforceRateLimit } from '../rate-limits.js';
 import { setPrivateLabel } from '../labels/levels.js';
 import { emailProblems, normalizeEmail, passwordProblems } from './rules.js';
 
@@ -81,6 +82,7 @@ export async function confirmEmail(deps: Deps, token: string): Promise<void> {
 /** Always succeeds from the caller's view; mails only a pending account. */
 export async function resendConfirmation(deps: Deps, rawEmail: string): Promise<void> {
   const email = normalizeEmail(rawEmail);
+  await enforceRateLimit(deps, 'confirmation_per_email', email);
   deps.background.run('resend confirmation', async () => {
     const token = randomToken();
     const account = await deps.db.transaction().execute(async (trx) => {

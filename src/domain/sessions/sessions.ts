@@ -10,6 +10,7 @@ import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { normalizeEmail } from '../accounts/rules.js';
 import type { Deps } from '../deps.js';
+import { enforceRateLimit } from '../rate-limits.js';
 
 export interface SignInInput {
   email: string;
@@ -18,11 +19,14 @@ export interface SignInInput {
   expires_in?: number;
 }
 
-export async function signIn(deps: Deps, input: SignInInput): Promise<string> {
+export async function signIn(deps: Deps, input: SignInInput, clientIp: string): Promise<string> {
   const expiresIn = sessionLifetime(deps, input.expires_in);
+  const email = normalizeEmail(input.email);
+  await enforceRateLimit(deps, 'sign_in_per_ip', clientIp);
+  await enforceRateLimit(deps, 'sign_in_per_email', email);
   if (!(await findApplicationByUid(deps.db, input.application_id))) throw new AppError('WRONG_APPLICATION');
 
-  const account = await findAccountByEmail(deps.db, normalizeEmail(input.email));
+  const account = await findAccountByEmail(deps.db, email);
   if (!account) {
     await deps.passwords.verifyDummy(input.password);
     throw new AppError('INVALID_CREDENTIALS');

@@ -5,7 +5,7 @@ import type { Handlers } from '../api-types.js';
 export function passwordResetHandlers(deps: Deps) {
   return {
     async postV1SecurityResetPassword(request) {
-      requestPasswordReset(deps, request.body.email);
+      await requestPasswordReset(deps, request.body.email, request.ip);
       return null;
     },
     async putV1SecurityResetPassword(request) {

@@ -6,7 +6,7 @@ import { currentAccount } from '../security.js';
 export function sessionHandlers(deps: Deps) {
   return {
     async postV1Sessions(request) {
-      return signIn(deps, request.body);
+      return signIn(deps, request.body, request.ip);
     },
     async postV1SecurityRenew(request) {
       return renewSession(deps, currentAccount(request), request.body?.expires_in);

@@ -1,0 +1,53 @@
+/**
+ * Fixed-window counters for rate limits (sign-in, resets, phone codes, 2FA codes). In memory on a
+ * single node; the interface is what a shared store (Redis, REDIS_URL) implements for several
+ * nodes.
+ */
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Seconds until the window resets; send as Retry-After when not allowed. */
+  retryAfter: number;
+  count: number;
+}
+
+export interface RateLimiter {
+  /** Counts one event for `key`; allowed while the window holds at most `limit` events. */
+  hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  /** Current state without counting. */
+  peek(key: string, limit: number): Promise<RateLimitResult>;
+  reset(key: string): Promise<void>;
+}
+
+export function createMemoryRateLimiter(now: () => number = Date.now): RateLimiter {
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  let calls = 0;
+
+  const sweep = () => {
+    const t = now();
+    for (const [key, w] of windows) if (w.resetAt <= t) windows.delete(key);
+  };
+  const result = (w: { count: number; resetAt: number } | undefined, limit: number): RateLimitResult => {
+    const count = w && w.resetAt > now() ? w.count : 0;
+    const retryAfter = w && w.resetAt > now() ? Math.max(1, Math.ceil((w.resetAt - now()) / 1000)) : 0;
+    return { allowed: count <= limit, retryAfter, count };
+  };
+
+  return {
+    async hit(key, limit, windowSeconds) {
+      if (++calls % 1000 === 0) sweep();
+      let w = windows.get(key);
+      if (!w || w.resetAt <= now()) {
+        w = { count: 0, resetAt: now() + windowSeconds * 1000 };
+        windows.set(key, w);
+      }
+      w.count += 1;
+      return result(w, limit);
+    },
+    async peek(key, limit) {
+      return result(windows.get(key), limit);
+    },
+    async reset(key) {
+      windows.delete(key);
+    },
+  };
+}
