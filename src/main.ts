@@ -1,29 +1,9 @@
 /** The server process: config → services (db, migrations, keys) → app → listen; graceful close. */
-import pino from 'pino';
 import { buildApp } from './app.js';
 import { startServices } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { writeOperatorToken } from './http/security.js';
-
-function createLogger(config: Config) {
-  return pino({
-    level: config.logLevel,
-    // Secrets never reach the log, whatever a handler or plugin decides to log.
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers["x-operator-token"]',
-        'req.headers.cookie',
-        '*.password',
-        '*.token',
-        '*.otp_code',
-        '*.code',
-      ],
-      censor: '[redacted]',
-    },
-    transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } : undefined,
-  });
-}
+import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
   let config: Config;
