@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import pino from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { startServices, type Services } from '../../src/bootstrap.js';
 import { loadConfig, type Env } from '../../src/config.js';
 import { pgliteDirOf } from '../../src/db/database.js';
 import { randomToken } from '../../src/crypto/tokens.js';
+import { createLogger } from '../../src/logger.js';
 import { assertMatchesContract } from './contract.js';
 import { startMailSink, type MailSink } from './mail-sink.js';
 
@@ -42,7 +43,7 @@ export interface RequestOptions {
 
 export type Api = ReturnType<typeof createApi>;
 
-export async function createTestApp(env: Env = {}): Promise<TestApp> {
+export async function createTestApp(env: Env = {}, options: { logStream?: DestinationStream } = {}): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-test-'));
   const databaseUrl = process.env.TEST_DATABASE_URL;
   if (!databaseUrl) fs.cpSync(inject('pgliteTemplate'), pgliteDirOf(dataDir), { recursive: true });
@@ -56,7 +57,9 @@ export async function createTestApp(env: Env = {}): Promise<TestApp> {
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = options.logStream
+    ? createLogger({ logLevel: 'info' }, options.logStream)
+    : createLogger({ logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2));
   const services = await startServices(config, log);
   const operatorToken = randomToken();
   const app = await buildApp({ deps: services.deps, operatorToken, loggerInstance: log });
