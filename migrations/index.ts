@@ -7,9 +7,19 @@ import type { Migration } from 'kysely';
 import * as createAccounts from './2026-11-25T10-00-00_create_accounts.js';
 import * as createLabelsAndLevels from './2026-11-25T10-01-00_create_labels_and_levels.js';
 import * as createApplications from './2026-11-25T10-02-00_create_applications.js';
+import * as createProfiles from './2026-11-25T14-00-00_create_profiles.js';
+import * as createPhones from './2026-11-25T15-00-00_create_phones.js';
+import * as createDocuments from './2026-11-25T15-01-00_create_documents.js';
+import * as createAccountOtps from './2026-11-25T16-30-00_create_account_otps.js';
+import * as createApiKeys from './2026-11-25T16-31-00_create_api_keys.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T10-00-00_create_accounts': createAccounts,
   '2026-11-25T10-01-00_create_labels_and_levels': createLabelsAndLevels,
   '2026-11-25T10-02-00_create_applications': createApplications,
+  '2026-11-25T14-00-00_create_profiles': createProfiles,
+  '2026-11-25T15-00-00_create_phones': createPhones,
+  '2026-11-25T15-01-00_create_documents': createDocuments,
+  '2026-11-25T16-30-00_create_account_otps': createAccountOtps,
+  '2026-11-25T16-31-00_create_api_keys': createApiKeys,
 };

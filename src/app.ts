@@ -8,10 +8,12 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import type { Deps } from './domain/deps.js';
+import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
 import { listOperations, mountedSpec } from './http/spec.js';
+import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -51,15 +53,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(formbody);
+  app.decorateRequest('upload', null);
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 },
+    onFile: keepUploadAside,
   });
   registerErrorHandling(app);
 
   const handlers = createHandlers(deps) as Record<string, (req: never, reply: never) => unknown>;
   const operations = new Map(listOperations().map((op) => [op.operationId, op]));
   await app.register(openapiGlue, {
+    // The glue warns about "parsers" for response media types (image/png, ...), which need none.
+    logLevel: 'error',
     specification: mountedSpec(),
     securityHandlers: createSecurityHandlers(deps, options.operatorToken),
     operationResolver: (operationId: string) => {
@@ -77,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       };
     },
   });
+  await registerDocs(app);
 
   return app;
 }

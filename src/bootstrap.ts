@@ -2,13 +2,18 @@
  * Everything a running server needs, in start-up order: database (migrated), keys, hashing,
  * mail, the default application. Shared by main.ts, the tests and the CLI's offline mode.
  */
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { createMailer } from './adapters/mail/mailer.js';
 import { createMemoryRateLimiter } from './adapters/rate-limit/rate-limiter.js';
+import { createOutboxSmsSender } from './adapters/sms/outbox.js';
+import { createTwilioSmsSender } from './adapters/sms/twilio.js';
+import { createLocalFileStorage } from './adapters/storage/local.js';
 import type { Config } from './config.js';
 import { createJwtService } from './crypto/jwt.js';
 import { readOrCreateKeyFile } from './crypto/key-files.js';
 import { createPasswordHasher } from './crypto/password.js';
+import { createSecretBox, newSecretBoxKey } from './crypto/secret-box.js';
 import { randomToken } from './crypto/tokens.js';
 import { openDatabase, pgliteDirOf, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -38,6 +43,7 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
     for (const r of results) log.info({ migration: r.migrationName }, 'migration applied');
 
     const tokenKey = config.tokenHmacKey ?? readOrCreateKeyFile(config.dataDir, 'token-hmac.key', () => randomToken(32), log);
+    const otpKey = config.otpEncryptionKey ?? readOrCreateKeyFile(config.dataDir, 'otp-encryption.key', newSecretBoxKey, log);
     const jwt = await createJwtService(config, log);
     const mailer = createMailer(config, log);
     const background = createBackground(log);
@@ -52,6 +58,9 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       tokenKey: tokenKey.trim(),
       background,
       rateLimiter: createMemoryRateLimiter(),
+      sms: config.twilio ? createTwilioSmsSender(config.twilio) : createOutboxSmsSender(config.dataDir, log),
+      storage: createLocalFileStorage(path.join(config.dataDir, 'uploads')),
+      secretBox: createSecretBox(otpKey),
     };
 
     const created = await ensureDefaultApplication(database.db, config.defaultApplicationUid);

@@ -20,6 +20,8 @@ export interface Config {
     readonly lifetimeSeconds: number;
   };
   readonly tokenHmacKey?: string;
+  /** 32-byte AES-256-GCM key for TOTP secrets at rest, as base64 (normalised from hex or base64). */
+  readonly otpEncryptionKey?: string;
   readonly mail: {
     readonly senderEmail: string;
     readonly senderName: string;
@@ -35,6 +37,14 @@ export interface Config {
   readonly passwordHash: { readonly concurrency: number; readonly queueTimeoutMs: number };
   readonly lockout: { readonly maxAttempts: number; readonly lockSeconds: number };
   readonly rateLimits: RateLimits;
+  /** SMS through Twilio's REST API; unset = messages are written to DATA_DIR/outbox/. */
+  readonly twilio?: {
+    readonly accountSid: string;
+    readonly authToken: string;
+    readonly phoneNumber: string;
+    /** Base URL, no trailing slash (https://api.twilio.com, or a stand-in speaking its API). */
+    readonly apiUrl: string;
+  };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -56,6 +66,11 @@ export const RATE_LIMIT_DEFAULTS = {
   reset_password_per_ip: { limit: 10, windowSeconds: 3600 },
   reset_password_per_email: { limit: 3, windowSeconds: 3600 },
   confirmation_per_email: { limit: 3, windowSeconds: 3600 },
+  /** Wrong 2FA codes in a row per account (any endpoint); a right code clears the count. */
+  otp_failures_per_account: { limit: 5, windowSeconds: 900 },
+  phone_send_per_account: { limit: 5, windowSeconds: 3600 },
+  phone_send_per_number: { limit: 5, windowSeconds: 3600 },
+  phone_verify_per_account: { limit: 30, windowSeconds: 3600 },
 } as const;
 export type RateLimitRule = keyof typeof RATE_LIMIT_DEFAULTS;
 export type RateLimits = Readonly<Record<RateLimitRule, { readonly limit: number; readonly windowSeconds: number }>>;
@@ -106,6 +121,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push('TOKEN_HMAC_KEY must be at least 32 characters');
   }
 
+  const otpKeyText = str('OTP_ENCRYPTION_KEY');
+  const otpKey = otpKeyText ? decodeKey32(otpKeyText) : undefined;
+  if (otpKeyText && !otpKey) problems.push('OTP_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64');
+
   const smtpHost = str('SMTP_ADDRESS');
   const smtpPort = int('SMTP_PORT', 25, 1, 65_535);
   const smtpUser = str('SMTP_USER');
@@ -116,6 +135,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
 
   const senderEmail = str('SENDER_EMAIL') ?? 'noreply@barong.io';
   if (!/^[^\s@]+@[^\s@]+$/.test(senderEmail)) problems.push('SENDER_EMAIL must be an email address');
+
+  const twilio = twilioFrom(str, problems);
 
   const frontendDomain = str('FRONTEND_DOMAIN');
   const frontendUrl = frontendUrlFrom(frontendDomain);
@@ -140,6 +161,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       lifetimeSeconds: int('JWT_LIFETIME', 14_400, SESSION_LIFETIME_BOUNDS.min, SESSION_LIFETIME_BOUNDS.max),
     },
     tokenHmacKey,
+    otpEncryptionKey: otpKey?.toString('base64'),
     mail: {
       senderEmail,
       senderName: str('SENDER_NAME') ?? 'Barong',
@@ -156,6 +178,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       lockSeconds: int('LOCKOUT_SECONDS', 3_600, 1, 31_536_000),
     },
     rateLimits: rateLimitsFrom(env, problems),
+    twilio,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -174,6 +197,58 @@ function rateLimitsFrom(env: Env, problems: string[]): RateLimits {
     limits[rule] = match ? { limit: Number(match[1]), windowSeconds: Number(match[2]) } : { ...fallback };
   }
   return limits;
+}
+
+/** The three Twilio credentials come together or not at all; TWILIO_API_URL only with them. */
+function twilioFrom(str: (key: string) => string | undefined, problems: string[]): Config['twilio'] {
+  const accountSid = str('TWILIO_ACCOUNT_SID');
+  const authToken = str('TWILIO_AUTH_TOKEN');
+  const phoneNumber = str('TWILIO_PHONE_NUMBER');
+  const rawApiUrl = str('TWILIO_API_URL');
+  const given = { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_PHONE_NUMBER: phoneNumber };
+  const missing = Object.entries(given).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length === 3) {
+    if (rawApiUrl) problems.push('TWILIO_API_URL needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_PHONE_NUMBER');
+    return undefined;
+  }
+  for (const key of missing) {
+    problems.push(`${key} is required when any of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER is set`);
+  }
+  if (accountSid && !/^AC[0-9a-fA-F]{32}$/.test(accountSid)) {
+    problems.push('TWILIO_ACCOUNT_SID must be "AC" followed by 32 hex digits');
+  }
+  // An E.164 number, or an alphanumeric sender id (up to 11 letters, digits and spaces).
+  if (phoneNumber && !/^\+[1-9]\d{6,14}$/.test(phoneNumber) && !/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(phoneNumber)) {
+    problems.push('TWILIO_PHONE_NUMBER must be an E.164 number such as +15005550006 (or an alphanumeric sender id)');
+  }
+  let apiUrl = 'https://api.twilio.com';
+  if (rawApiUrl) {
+    const parsed = httpUrl(rawApiUrl);
+    if (parsed) apiUrl = parsed;
+    else problems.push(`TWILIO_API_URL must be an http(s) URL (got "${rawApiUrl}")`);
+  }
+  if (missing.length > 0) return undefined;
+  return { accountSid: accountSid!, authToken: authToken!, phoneNumber: phoneNumber!, apiUrl };
+}
+
+function httpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return (url.origin + url.pathname).replace(/\/$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** 32 bytes given as 64 hex characters or as base64/base64url. */
+function decodeKey32(value: string): Buffer | undefined {
+  const bytes = /^[0-9a-f]{64}$/i.test(value)
+    ? Buffer.from(value, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(value)
+      ? Buffer.from(value, 'base64')
+      : undefined;
+  return bytes?.length === 32 ? bytes : undefined;
 }
 
 /** Barong's FRONTEND_DOMAIN is a host; a full URL is accepted too. */

@@ -6,6 +6,12 @@ const catalog = {
   // 400
   VALIDATION_FAILED: { status: 400, message: 'Invalid parameters' },
   BAD_REQUEST_BODY: { status: 400, message: 'Request body is malformed' },
+  OTP_ALREADY_ENABLED: { status: 400, message: 'You are already enabled 2FA' },
+  OTP_NOT_ENABLED: { status: 400, message: 'You need to enable 2FA first' },
+  API_KEYS_NEED_OTP: { status: 400, message: 'Only accounts with enabled 2FA alowed' },
+  LABEL_READ_ONLY: { status: 400, message: "Can't update Label." },
+  PHONE_INVALID: { status: 400, message: 'Phone number is invalid' },
+  PHONE_TAKEN: { status: 400, message: 'Phone number is already exists' },
   // 401
   TOKEN_INVALID: { status: 401, message: 'The access token is invalid' },
   TOKEN_EXPIRED: { status: 401, message: 'The access token expired' },
@@ -22,12 +28,22 @@ const catalog = {
     message: 'Your account is locked after too many failed attempts. Try again later or reset your password.',
   },
   INVALID_PASSWORD: { status: 401, message: 'Invalid password.' },
+  /** The client JWT of an API-key session; the body adds the reason after a colon. */
+  API_KEY_JWT_INVALID: { status: 401, message: 'Failed to decode and verify JWT' },
   OPERATOR_AUTH_REQUIRED: { status: 401, message: 'The access token is invalid' },
   // 403
   ACCESS_DENIED: { status: 403, message: 'Access denied' },
+  SIGN_IN_OTP_MISSING: { status: 403, message: 'The account has enabled 2FA but OTP code is missing' },
+  SIGN_IN_OTP_INVALID: { status: 403, message: 'OTP code is invalid' },
   // 404
   NOT_FOUND: { status: 404, message: 'Record is not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Not found' },
+  PROFILE_MISSING: { status: 404, message: 'Account has no profile' },
+  PHONE_CODE_INVALID: { status: 404, message: 'Phone is not found or verification code is invalid' },
+  // 409
+  PROFILE_EXISTS: { status: 409, message: 'Profile already exists' },
+  // 413
+  UPLOAD_TOO_LARGE: { status: 413, message: 'Upload is too large (maximum is 10 MB)' },
   // 415
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   // 422
@@ -47,9 +63,19 @@ const catalog = {
   },
   INVALID_NEW_PASSWORD: { status: 422, message: 'Password is invalid' },
   EXPIRES_IN_OUT_OF_RANGE: { status: 422, message: 'Expires in is out of range' },
+  OTP_CODE_INVALID: { status: 422, message: 'Your code is invalid' },
+  /** API key rule failures (public key, scopes, state); the body names the rule. */
+  INVALID_API_KEY: { status: 422, message: 'Api key is invalid' },
+  API_KEY_NOT_OWNED: { status: 422, message: 'Account has no api key with provided uid' },
+  INVALID_PROFILE: { status: 422, message: 'Profile is invalid' },
+  INVALID_LABEL: { status: 422, message: 'Label is invalid' },
+  OWN_ROLE_CHANGE: { status: 422, message: "Can't change the role of your own account" },
+  /** Document rule failures; the body lists every failing rule, joined by ", ". */
+  INVALID_DOCUMENT: { status: 422, message: 'Document is invalid' },
   // 429 / 5xx
   RATE_LIMITED: { status: 429, message: 'Too many requests, please try again later' },
   NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
+  SMS_FAILED: { status: 502, message: 'Something wrong with Twilio Client' },
   BUSY: { status: 503, message: 'Server is busy, please try again later' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable' },
   INTERNAL: { status: 500, message: 'Something went wrong' },
@@ -76,7 +102,7 @@ export class AppError extends Error {
 
   /** Client errors are shown as they are; server errors never leak their text. */
   get expose(): boolean {
-    return this.status < 500 || this.status === 501 || this.status === 503;
+    return this.status < 500 || this.status === 501 || this.status === 502 || this.status === 503;
   }
 }
 

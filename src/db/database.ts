@@ -10,6 +10,11 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
+// DATE columns as their 'YYYY-MM-DD' text. pg's default makes a local-midnight Date, which shifts
+// the day when serialised in any time zone east of UTC. Both modes (PostgreSQL, PGlite through the
+// node-postgres adapter) parse with these pg type parsers, so they agree.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly kind: 'postgres' | 'pglite';

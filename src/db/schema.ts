@@ -1,5 +1,5 @@
 /** Row types, one interface per table. Rows stay snake_case, like SQL and the wire format. */
-import type { Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 
 /** bigserial ids: pg returns int8 as a string. */
 type Id = string;
@@ -61,12 +61,103 @@ export interface ApplicationTable {
   updated_at: Generated<Date>;
 }
 
+/** KYC profile, one per account. */
+export interface ProfileTable {
+  id: Generated<Id>;
+  account_id: string;
+  first_name: string;
+  last_name: string;
+  /** date: 'YYYY-MM-DD' (database.ts makes pg return DATE as text). */
+  dob: string;
+  address: string;
+  postcode: string;
+  city: string;
+  country: string;
+  /** jsonb: written as a JSON string, read as the parsed object. */
+  metadata: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** A phone of an account; only an HMAC of the current SMS code is stored. */
+export interface PhoneTable {
+  id: Generated<Id>;
+  account_id: string;
+  /** E.164 digits without '+'. */
+  number: string;
+  /** ISO country of the number ('001' for non-geographic numbers). */
+  country: string;
+  validated_at: Date | null;
+  code_hash: string | null;
+  code_expires_at: Date | null;
+  /** Wrong codes entered against the current code. */
+  code_attempts: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** A KYC document; the file itself is in storage under `upload`. */
+export interface DocumentTable {
+  id: Generated<Id>;
+  account_id: string;
+  /** Storage key: a random name. */
+  upload: string;
+  content_type: string;
+  byte_size: number;
+  doc_type: string;
+  doc_number: string;
+  /** date: 'YYYY-MM-DD' (database.ts makes pg return DATE as text). */
+  doc_expire: string;
+  /** jsonb: written as a JSON string, read as the parsed object. */
+  metadata: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** The account's TOTP secret, sealed (crypto/secret-box.ts); 2FA is on when accounts.otp_enabled. */
+export interface AccountOtpTable {
+  account_id: string;
+  secret_sealed: string;
+  /** bigint: the last time step whose code was accepted (codes of later steps only). */
+  last_used_step: ColumnType<string, string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** An API key: the public key a bot signs its JWTs with. */
+export interface ApiKeyTable {
+  id: Generated<Id>;
+  /** UUID, the client's `kid`. */
+  uid: string;
+  account_id: string;
+  /** As the client sent it: PEM, or URL-safe Base64 of the PEM. */
+  public_key: string;
+  scopes: string | null;
+  expires_in: number;
+  state: 'active' | 'inactive';
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** Client-JWT ids already used with a key, kept until the JWT's exp. */
+export interface ApiKeyJtiTable {
+  api_key_id: string;
+  jti: string;
+  expires_at: Date;
+}
+
 export interface Database {
+  account_otps: AccountOtpTable;
+  api_keys: ApiKeyTable;
+  api_key_jtis: ApiKeyJtiTable;
   accounts: AccountTable;
   account_tokens: AccountTokenTable;
   labels: LabelTable;
   levels: LevelTable;
   applications: ApplicationTable;
+  profiles: ProfileTable;
+  phones: PhoneTable;
+  documents: DocumentTable;
 }
 
 export type Db = Kysely<Database>;
@@ -80,3 +171,12 @@ export type AccountTokenRow = Selectable<AccountTokenTable>;
 export type LabelRow = Selectable<LabelTable>;
 export type LevelRow = Selectable<LevelTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
+export type ProfileRow = Selectable<ProfileTable>;
+export type NewProfileRow = Insertable<ProfileTable>;
+export type PhoneRow = Selectable<PhoneTable>;
+export type DocumentRow = Selectable<DocumentTable>;
+export type NewDocumentRow = Insertable<DocumentTable>;
+export type AccountOtpRow = Selectable<AccountOtpTable>;
+export type ApiKeyRow = Selectable<ApiKeyTable>;
+export type NewApiKeyRow = Insertable<ApiKeyTable>;
+export type ApiKeyUpdate = Updateable<ApiKeyTable>;

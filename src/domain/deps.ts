@@ -1,9 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Mailer } from '../adapters/mail/mailer.js';
 import type { RateLimiter } from '../adapters/rate-limit/rate-limiter.js';
+import type { SmsSender } from '../adapters/sms/sms-sender.js';
+import type { FileStorage } from '../adapters/storage/file-storage.js';
 import type { Config } from '../config.js';
 import type { JwtService } from '../crypto/jwt.js';
 import type { PasswordHasher } from '../crypto/password.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/schema.js';
 import type { Background } from './background.js';
 
@@ -19,4 +22,10 @@ export interface Deps {
   readonly tokenKey: string;
   readonly background: Background;
   readonly rateLimiter: RateLimiter;
+  /** SMS codes: Twilio over HTTP, or the outbox. */
+  readonly sms: SmsSender;
+  /** Uploaded KYC document files. */
+  readonly storage: FileStorage;
+  /** Encrypts TOTP secrets at rest (AES-256-GCM). */
+  readonly secretBox: SecretBox;
 }

@@ -1,5 +1,6 @@
 /** Rows → wire entities with Barong's field names. */
-import type { AccountRow, ApplicationRow } from '../db/schema.js';
+import type { AccountRow, ApiKeyRow, ApplicationRow, DocumentRow, LabelRow, PhoneRow, ProfileRow } from '../db/schema.js';
+import type { AccountDetails } from '../domain/admin/accounts.js';
 
 export function presentAccount(account: AccountRow) {
   return {
@@ -18,6 +19,82 @@ export function presentApplication(application: ApplicationRow) {
     name: application.name,
     redirect_uri: application.redirect_uri,
     created_at: isoTime(application.created_at),
+  };
+}
+
+export function presentProfile(profile: ProfileRow) {
+  return {
+    first_name: profile.first_name,
+    last_name: profile.last_name,
+    dob: isoDate(profile.dob),
+    address: profile.address,
+    postcode: profile.postcode,
+    city: profile.city,
+    country: profile.country,
+    metadata: profile.metadata,
+  };
+}
+
+export function presentLabel(label: LabelRow) {
+  return {
+    key: label.key,
+    value: label.value,
+    scope: label.scope,
+    created_at: isoTime(label.created_at),
+    updated_at: isoTime(label.updated_at),
+  };
+}
+
+/** An account as operators see it (admin API). */
+export function presentAdminAccount(account: AccountRow) {
+  return {
+    ...presentAccount(account),
+    created_at: isoTime(account.created_at),
+    updated_at: isoTime(account.updated_at),
+  };
+}
+
+/** An account with its KYC data (admin API). */
+export function presentAdminAccountDetails(details: AccountDetails) {
+  return {
+    ...presentAdminAccount(details.account),
+    labels: details.labels.map(presentLabel),
+    profile: details.profile ? presentProfile(details.profile) : null,
+    phones: details.phones.map(presentPhone),
+    documents: details.documents.map(presentDocument),
+  };
+}
+
+export function presentApiKey(key: ApiKeyRow) {
+  return {
+    uid: key.uid,
+    public_key: key.public_key,
+    scopes: key.scopes,
+    expires_in: key.expires_in,
+    state: key.state,
+    created_at: isoTime(key.created_at),
+    updated_at: isoTime(key.updated_at),
+  };
+}
+
+/** Barong's Document entity, plus its id; the file is only served by the owner-only endpoint. */
+export function presentDocument(document: DocumentRow) {
+  const id = Number(document.id);
+  return {
+    id,
+    upload: { url: `/api/v1/documents/${id}/file` },
+    doc_type: document.doc_type,
+    doc_number: document.doc_number,
+    doc_expire: isoDate(document.doc_expire),
+  };
+}
+
+/** A phone as operators see it (admin API's AdminPhone). */
+export function presentPhone(phone: PhoneRow) {
+  return {
+    number: phone.number,
+    country: phone.country,
+    validated_at: phone.validated_at ? isoTime(phone.validated_at) : null,
   };
 }
 

@@ -45,7 +45,7 @@ describe('the server process', () => {
     const session = await post('/api/v1/sessions', { email, password: PASSWORD, application_id: APPLICATION_ID });
     expect(session.status).toBe(201);
     const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
-    const { payload } = await jwtVerify(session.body, jwks, { issuer: 'barong', audience: 'barong' });
+    const { payload } = await jwtVerify(session.body as string, jwks, { issuer: 'barong', audience: 'barong' });
     expect(payload).toMatchObject({ sub: 'session', email, level: 1, state: 'active' });
 
     const me = await fetch(`${server.url}/api/v1/accounts/me`, { headers: { authorization: `Bearer ${session.body}` } });

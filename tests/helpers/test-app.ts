@@ -32,6 +32,8 @@ export interface ApiResponse {
   headers: Record<string, string | string[] | number | undefined>;
   body: any;
   text: string;
+  /** The body's bytes (file downloads). */
+  raw: Buffer;
 }
 
 export interface RequestOptions {
@@ -99,7 +101,7 @@ export function createApi(app: FastifyInstance) {
     assertMatchesContract(String(method), url, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
     let parsed: unknown = undefined;
     if (response.body && String(response.headers['content-type'] ?? '').includes('json')) parsed = JSON.parse(response.body);
-    return { status: response.statusCode, headers: response.headers, body: parsed, text: response.body } as ApiResponse;
+    return { status: response.statusCode, headers: response.headers, body: parsed, text: response.body, raw: response.rawPayload } as ApiResponse;
   }
   return {
     request,

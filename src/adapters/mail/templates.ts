@@ -39,3 +39,28 @@ export function resetPasswordMail(config: Config, to: string, token: string): Ma
     "If you didn't request this, please ignore this email. Your password won't change until you use the link above.",
   );
 }
+
+function plain(to: string, subject: string, paragraphs: string[]): MailMessage {
+  return {
+    to,
+    subject,
+    text: `Hello ${to},\n\n${paragraphs.join('\n\n')}\n`,
+    html: `<p>Hello ${escapeHtml(to)},</p>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}`,
+  };
+}
+
+/** Sent when an operator sets the private `document` label to `verified` (Barong's ProfileReviewMailer). */
+export function identityApprovedMail(config: Config, to: string): MailMessage {
+  return plain(to, 'Your identity was approved', [
+    `Your identity documents on ${config.appName} have been verified.`,
+    'Your account level has been updated accordingly.',
+  ]);
+}
+
+/** Sent when an operator sets the private `document` label to `rejected`. */
+export function identityRejectedMail(config: Config, to: string): MailMessage {
+  return plain(to, 'Your identity was rejected', [
+    `We could not verify your identity documents on ${config.appName}.`,
+    'Please check your documents and upload them again.',
+  ]);
+}

@@ -61,3 +61,13 @@ export function clearFailedSignIns(db: Executor, id: string): Promise<unknown> {
     .where((eb) => eb.or([eb('failed_attempts', '>', 0), eb('locked_at', 'is not', null)]))
     .execute();
 }
+
+/** Accounts oldest first, optionally only the one with this (normalized) email. */
+export function listAccounts(
+  db: Executor,
+  filter: { email?: string; limit: number; offset: number },
+): Promise<AccountRow[]> {
+  let query = db.selectFrom('accounts').selectAll();
+  if (filter.email !== undefined) query = query.where('email', '=', filter.email);
+  return query.orderBy('id').limit(filter.limit).offset(filter.offset).execute();
+}

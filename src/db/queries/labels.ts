@@ -28,3 +28,63 @@ export function upsertLabel(
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** The account's labels with this key, in both scopes (a public and a private one may share a key). */
+export function listLabelsByKey(db: Executor, accountId: string, key: string): Promise<LabelRow[]> {
+  return db
+    .selectFrom('labels')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('key', '=', key)
+    .orderBy('id')
+    .execute();
+}
+
+export function findLabel(
+  db: Executor,
+  accountId: string,
+  key: string,
+  scope: 'public' | 'private',
+): Promise<LabelRow | undefined> {
+  return db
+    .selectFrom('labels')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('key', '=', key)
+    .where('scope', '=', scope)
+    .executeTakeFirst();
+}
+
+/** Inserts a label; the unique constraint labels_account_key_scope_key refuses a duplicate key. */
+export function insertLabel(
+  db: Executor,
+  row: { account_id: string; key: string; value: string; scope: 'public' | 'private' },
+): Promise<LabelRow> {
+  return db.insertInto('labels').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Undefined when the label is gone (deleted meanwhile). */
+export function updateLabelValue(db: Executor, id: string, value: string): Promise<LabelRow | undefined> {
+  return db
+    .updateTable('labels')
+    .set({ value, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Deletes the label of that key and scope; undefined when there was none. */
+export function deleteLabel(
+  db: Executor,
+  accountId: string,
+  key: string,
+  scope: 'public' | 'private',
+): Promise<LabelRow | undefined> {
+  return db
+    .deleteFrom('labels')
+    .where('account_id', '=', accountId)
+    .where('key', '=', key)
+    .where('scope', '=', scope)
+    .returningAll()
+    .executeTakeFirst();
+}

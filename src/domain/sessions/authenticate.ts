@@ -3,9 +3,14 @@ import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 
-/** Bearer token → the account it names, which must still exist and be active. */
+/**
+ * Bearer token → the account it names, which must still exist and be active. Sessions minted for
+ * API keys (`api_kid`) are for resource servers, not for this API (as in Barong): accepting them
+ * would let a key whose scopes include "barong" act as, and renew into, a full session.
+ */
 export async function authenticateBearer(deps: Deps, token: string): Promise<AccountRow> {
   const claims = await deps.jwt.verifySession(token);
+  if (claims.api_kid !== undefined) throw new AppError('TOKEN_INVALID');
   const account = await findAccountByUid(deps.db, claims.uid);
   if (!account) throw new AppError('ACCOUNT_MISSING');
   if (account.state !== 'active') throw new AppError('ACCOUNT_INACTIVE');

@@ -1,6 +1,7 @@
 /**
  * Password sign-in and renewal. Order of checks: application, then credentials (one answer for an
- * unknown email and a wrong password, at the same cost), then lockout and confirmation.
+ * unknown email and a wrong password, at the same cost), then lockout and confirmation, then the
+ * 2FA code when the account has 2FA on.
  */
 import { SESSION_LIFETIME_BOUNDS } from '../../config.js';
 import type { SessionSubject } from '../../crypto/jwt.js';
@@ -11,12 +12,14 @@ import { AppError } from '../../errors.js';
 import { normalizeEmail } from '../accounts/rules.js';
 import type { Deps } from '../deps.js';
 import { enforceRateLimit } from '../rate-limits.js';
+import { requireSignInCode } from '../two-factor/two-factor.js';
 
 export interface SignInInput {
   email: string;
   password: string;
   application_id: string;
   expires_in?: number;
+  otp_code?: string;
 }
 
 export async function signIn(deps: Deps, input: SignInInput, clientIp: string): Promise<string> {
@@ -38,6 +41,7 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
     throw new AppError('INVALID_CREDENTIALS');
   }
   if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
+  if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
 
   await clearFailedSignIns(deps.db, account.id);
   return issueSessionToken(deps, account, expiresIn);

@@ -199,7 +199,7 @@ export type paths = {
         get?: never;
         /**
          * Set a private label
-         * @description Creates or updates a **private** label and recomputes the level. A `document` label set to `verified` or `rejected` also sends the "Your identity was approved" / "Your identity was rejected" email.
+         * @description Creates or updates a **private** label and recomputes the level in the same transaction. A `document` label set to `verified` or `rejected` also sends the "Your identity was approved" / "Your identity was rejected" email after the commit, when the value changes (setting the same value again sends nothing).
          *
          *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 400 `"value is missing, value is empty"`; 404 `"Record is not found"`; 422 label rule failures (`"Key is invalid"`, `"Value is invalid"`, ...).
          */
@@ -249,9 +249,10 @@ export type paths = {
         get?: never;
         /**
          * Change an account's role
-         * @description Sets the role (`admin`, `compliance` or `member`). Session JWTs carry the role from their issue time.
+         * @description Sets the role (`admin`, `compliance` or `member`). Session JWTs carry the role from their issue time, but
+         *     admin access follows the account's current role at once.
          *
-         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 400 for a missing or unknown role; 404 `"Record is not found"`; 422 when the change is refused (e.g. an admin demoting the last admin).
+         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 400 for a missing or unknown role; 404 `"Record is not found"`; 422 `"Can't change the role of your own account"` when an admin session changes its own role (so a session never demotes the last admin; the operator token may).
          */
         put: operations["putV1AdminAccountsUidRole"];
         post?: never;
@@ -372,10 +373,12 @@ export type paths = {
          *     and at most 10 MB; it is stored under a random name and is never served publicly. The private label
          *     `document` becomes `pending` (unless already `verified`) and the level is recomputed.
          *
-         *     Order of checks: 400 for missing or empty fields (e.g. `"doc_type is missing, upload is missing"`); 401;
-         *     413 when the file exceeds 10 MB; 422 for rule failures (`"Doc type is not included in the list"`,
-         *     `"Doc expire Date must be in the following format: yyyy-mm-dd"`,
-         *     `"Doc number is too long (maximum is 128 characters)"`, a file type other than JPEG/PNG/PDF).
+         *     Order of checks: 413 `"Upload is too large (maximum is 10 MB)"` when the file exceeds 10 MB (found while
+         *     the body is read, so before the other checks); 400 for missing or empty fields (e.g.
+         *     `"doc_type is missing, upload is missing"`); 401; 422 for rule failures, every failing rule joined by
+         *     `", "` (`"Doc type is not included in the list"`, `"Doc number is too long (maximum is 128 characters)"`,
+         *     `"Doc expire Date must be in the following format: yyyy-mm-dd"`, `"Metadata is invalid"`,
+         *     `"Upload can't be blank"` when `upload` is not a file part, `"Upload must be a JPEG, PNG or PDF file"`).
          *     Barong answered the bare number `201`; this server answers the created document.
          */
         post: operations["postV1Documents"];
@@ -394,7 +397,7 @@ export type paths = {
         };
         /**
          * Download a document file
-         * @description Streams the stored file of one of the signed-in account's documents, with its detected content type. 404 `"Record is not found"` when the document does not exist or belongs to another account.
+         * @description Streams the stored file of one of the signed-in account's documents, with its detected content type, as an attachment (`Content-Disposition: attachment`, `X-Content-Type-Options: nosniff`, `Cache-Control: private, no-store`). 400 `"id is invalid"` when the id is not an integer; 404 `"Record is not found"` when the document does not exist or belongs to another account.
          *
          *     401 when the bearer token is missing, invalid, expired or revoked (`"The access token is invalid"`, `"The access token expired"`) or the account no longer exists (`"Account does not exist"`).
          */
@@ -486,7 +489,9 @@ export type paths = {
         };
         /**
          * Get a label
-         * @description Returns the label with this key, public or private. 404 `"Record is not found"` when the account has none.
+         * @description Returns the label with this key (downcased), public or private. A public and a private label may share a
+         *     key: then the public one is returned, and the private one only when no public label has that key. 404
+         *     `"Record is not found"` when the account has none.
          *
          *     401 when the bearer token is missing, invalid, expired or revoked (`"The access token is invalid"`, `"The access token expired"`) or the account no longer exists (`"Account does not exist"`).
          */
@@ -495,18 +500,20 @@ export type paths = {
         post?: never;
         /**
          * Delete a public label
-         * @description Deletes a public label.
+         * @description Deletes a public label. When a public and a private label share the key, the public one (the user's own)
+         *     is deleted.
          *
-         *     Errors: 401; 404 `"Record is not found"`; 400 `"Can't update Label."` when the label is private (read-only for the user).
+         *     Errors: 401; 404 `"Record is not found"`; 400 `"Can't update Label."` when the key names only a private label (read-only for the user).
          */
         delete: operations["deleteV1LabelsKey"];
         options?: never;
         head?: never;
         /**
          * Update a public label
-         * @description Changes the value of a public label.
+         * @description Changes the value of a public label. When a public and a private label share the key, the public one (the
+         *     user's own) is changed.
          *
-         *     Order of checks: 400 `"value is missing, value is empty"`; 401; 404 `"Record is not found"`; 400 `"Can't update Label."` when the label is private (read-only for the user). 422 when the value breaks the label rules (Barong answered 200 without saving).
+         *     Order of checks: 400 `"value is missing, value is empty"`; 401; 404 `"Record is not found"`; 400 `"Can't update Label."` when the key names only a private label (read-only for the user). 422 when the value breaks the label rules (`"Value is too short (minimum is 3 characters)"`, `"Value is invalid"`; Barong answered 200 without saving).
          */
         patch: operations["patchV1LabelsKey"];
         trace?: never;
@@ -527,7 +534,8 @@ export type paths = {
          *
          *     Order of checks: 400 `"phone_number is missing, phone_number is empty"`; 401; 400
          *     `"Phone number is invalid"`; 400 `"Phone number is already exists"` (verified on some account); 429
-         *     per-IP/per-account SMS rate limit; 502 `"Something wrong with Twilio Client"` when the SMS provider fails.
+         *     per-account/per-number SMS rate limit; 502 `"Something wrong with Twilio Client"` when the SMS provider
+         *     fails (the code is then withdrawn: send a new one).
          */
         post: operations["postV1Phones"];
         delete?: never;
@@ -577,7 +585,7 @@ export type paths = {
          *     Order of checks: 400 `"phone_number is empty, verification_code is empty"`; 401; 400
          *     `"Phone number is invalid"`; 400 `"Phone number is already exists"`; 404
          *     `"Phone is not found or verification code is invalid"` (also when the code expired or its attempts are
-         *     used up); 429 too many attempts.
+         *     used up); 429 too many verification requests from the account.
          */
         post: operations["postV1PhonesVerify"];
         delete?: never;
@@ -600,8 +608,10 @@ export type paths = {
          * @description Creates the profile of the signed-in account (one per account). It does not change the level.
          *
          *     Order of checks: 400 for missing or empty parameters (e.g. `"first_name is missing, ..., country is
-         *     missing"`) or an unparseable `dob` (`"dob is invalid"`); 401; 409 `"Profile already exists"`; 422 when
-         *     a rule fails (date of birth not in the past, unknown country code).
+         *     missing"`; blank values count as empty: `"city is empty"`) or a `dob` that is not a real `YYYY-MM-DD`
+         *     date (`"dob is invalid"`); 401; 409 `"Profile already exists"` (also when parallel requests race); 422
+         *     when a rule fails: `"Dob must be in the past"`, `"Country is invalid"` (not an ISO 3166-1 alpha-2 or
+         *     alpha-3 code; the code is stored upper-cased).
          */
         post: operations["postV1Profiles"];
         delete?: never;
@@ -827,15 +837,18 @@ export type paths = {
         put?: never;
         /**
          * Get a session JWT for an API key
-         * @description A bot proves possession of an API key's private key by sending a JWT it signed (RS256, `sub`
-         *     `api_key_jwt`, `iss` `external`, `exp` required, a `jti` accepted only once). The answer is a session JWT
-         *     whose `aud` is the key's scopes string, with `api_kid`, expiring after the key's `expires_in`. Answers
-         *     201 as the Barong docs say (Barong's code answered 200).
+         * @description A bot proves possession of an API key's private key by sending a JWT it signed (RS256 for an RSA key,
+         *     ES256 for an EC P-256 key — ES384/ES512 for P-384/P-521; `sub` `api_key_jwt`, `iss` `external`, `exp`
+         *     required and at most 1 hour ahead, optional `iat` not in the future, a `jti` accepted only once per key).
+         *     The answer is a session JWT with the claims of `POST /v1/sessions` plus `api_kid` (the key uid), whose
+         *     `aud` is the array of the key's comma-separated scopes (`[]` without scopes), expiring after the key's
+         *     `expires_in`. Such a session is meant for resource servers: this API does not accept it as a bearer token
+         *     (as in Barong). Answers 201 as the Barong docs say (Barong's code answered 200).
          *
          *     Order of checks: 400 `"kid is missing, kid is empty, jwt_token is missing, jwt_token is empty"`; 404
          *     `"Record is not found"` (unknown or not `active` key); 401
-         *     `"Failed to decode and verify JWT: ..."` (bad signature, expired, wrong `sub`/`iss`, missing `exp` or
-         *     `jti`, replayed `jti`); 401 `"Payload is invalid"`.
+         *     `"Failed to decode and verify JWT: <reason>"` (malformed, bad signature, wrong algorithm, expired, wrong
+         *     `sub`/`iss`, missing `exp` or `jti`, `exp` too far ahead, replayed `jti`); 401 `"Account is not active"`.
          */
         post: operations["postV1SessionsGenerateJwt"];
         delete?: never;
@@ -1153,7 +1166,7 @@ export type components = {
              */
             expires_in: number;
             /**
-             * @description URL-safe Base64 of the PEM public key.
+             * @description The public key as sent at creation (a PEM, or URL-safe Base64 of the PEM).
              * @example LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0KTUlJQklqQU5CZ2txaGtpRzl3MEJBUUVGQUFPQ0FROEFNSUlCQ2dLQ0FRRUFyWmZ4UTNYd1Y4bE1xN3RDMHBLMm9OOGpGNGdINnNEMWFCOWVSM3lUNWtMMHZXN3FaMnhZOG1QNGNKMW5HNXVBM2JUOQotLS0tLUVORCBQVUJMSUMgS0VZLS0tLS0K
              */
             public_key: string;
@@ -1163,7 +1176,7 @@ export type components = {
              */
             scopes: string | null;
             /**
-             * @description Key state; only `active` keys can mint sessions.
+             * @description Key state, `active` or `inactive`; only `active` keys can mint sessions.
              * @example active
              */
             state: string;
@@ -1187,7 +1200,7 @@ export type components = {
          */
         ApiKeySession: {
             /**
-             * @description RS256 session JWT carrying `api_kid`; its `aud` is the key's scopes.
+             * @description RS256 session JWT carrying `api_kid`; its `aud` is the array of the key's comma-separated scopes.
              * @example eyJhbGciOiJSUzI1NiIsImtpZCI6IjNrVmJxMF9QcDdkMiIsInR5cCI6IkpXVCJ9.eyJpYXQiOjE3MTgwMDAwMDAsImV4cCI6MTcxODAxNDQwMCwic3ViIjoic2Vzc2lvbiIsImlzcyI6ImJhcm9uZyIsImF1ZCI6WyJwZWF0aW8iLCJiYXJvbmciXSwianRpIjoiMUE2RjNFMEM5QjJENEU3RjhBMDFCMkMzIiwidWlkIjoiSUQwOTJCMkFGOEU4IiwiZW1haWwiOiJ1c2VyQGV4YW1wbGUuY29tIiwicm9sZSI6Im1lbWJlciIsImxldmVsIjoxLCJzdGF0ZSI6ImFjdGl2ZSJ9.Xq3nJ0cRk1m8wJx2n9gq0yV6c4Z1bR5tH8pL2sD7fK3aQ9vW6eU1iO4yT0rE5wQ2zX8cV7bN3mA6sD9fG1hJ4k
              */
             token: string;
@@ -1461,17 +1474,17 @@ export type components = {
              */
             expires_in?: number;
             /**
-             * @description URL-safe Base64 of a PEM RSA or EC public key (must parse, 422 otherwise).
+             * @description An RSA (at least 2048 bits) or EC (P-256, P-384, P-521) public key: the PEM, or URL-safe Base64 of the PEM as Barong clients send it (must parse, 422 otherwise).
              * @example LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0KTUlJQklqQU5CZ2txaGtpRzl3MEJBUUVGQUFPQ0FROEFNSUlCQ2dLQ0FRRUFyWmZ4UTNYd1Y4bE1xN3RDMHBLMm9OOGpGNGdINnNEMWFCOWVSM3lUNWtMMHZXN3FaMnhZOG1QNGNKMW5HNXVBM2JUOQotLS0tLUVORCBQVUJMSUMgS0VZLS0tLS0K
              */
             public_key?: string;
             /**
-             * @description Comma separated scopes (free text).
+             * @description Comma separated scopes (free text, at most 255 characters, checked by the server, 422).
              * @example trade
              */
             scopes?: string;
             /**
-             * @description Key state; `active` means the key can be used to mint sessions.
+             * @description Key state, `active` (the key can mint sessions) or `inactive` (checked by the server, 422 `"State is not included in the list"`).
              * @example inactive
              */
             state?: string;
@@ -1574,12 +1587,12 @@ export type components = {
              */
             expires_in?: number;
             /**
-             * @description URL-safe Base64 of a PEM RSA or EC public key (must parse, 422 otherwise).
+             * @description An RSA (at least 2048 bits) or EC (P-256, P-384, P-521) public key: the PEM, or URL-safe Base64 of the PEM as Barong clients send it (must parse, 422 otherwise).
              * @example LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0KTUlJQklqQU5CZ2txaGtpRzl3MEJBUUVGQUFPQ0FROEFNSUlCQ2dLQ0FRRUFyWmZ4UTNYd1Y4bE1xN3RDMHBLMm9OOGpGNGdINnNEMWFCOWVSM3lUNWtMMHZXN3FaMnhZOG1QNGNKMW5HNXVBM2JUOQotLS0tLUVORCBQVUJMSUMgS0VZLS0tLS0K
              */
             public_key: string;
             /**
-             * @description Comma separated scopes (free text); becomes the `aud` of minted sessions.
+             * @description Comma separated scopes (free text, at most 255 characters, checked by the server, 422); split on commas, they become the `aud` array of minted sessions.
              * @example trade
              */
             scopes?: string;
@@ -1615,7 +1628,7 @@ export type components = {
              */
             doc_type: string;
             /**
-             * @description Optional JSON-encoded object of free key/value pairs.
+             * @description Optional JSON-encoded object of free key/value pairs (422 `"Metadata is invalid"` otherwise).
              * @example {"issuer":"UK"}
              */
             metadata?: string;
@@ -1823,7 +1836,7 @@ export type components = {
          */
         PostV1SessionsGenerateJwtRequest: {
             /**
-             * @description JWT signed by the client with the key's private key: RS256, `sub` `api_key_jwt`, `iss` `external`, with `exp` and a `jti` that is accepted once.
+             * @description JWT signed by the client with the key's private key (RS256 for RSA keys, ES256 for EC P-256 keys): `sub` `api_key_jwt`, `iss` `external`, `exp` at most 1 hour ahead, and a `jti` that is accepted once.
              * @example eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpYXQiOjE3MTgwMDAwMDAsImV4cCI6MTcxODAwMTIwMCwic3ViIjoiYXBpX2tleV9qd3QiLCJpc3MiOiJleHRlcm5hbCIsImp0aSI6ImE5ZjNjMmUxLTc3YjQtNGMxZC05ZTBmLTJiOGQ2YTRjM2UxMCJ9.kP2sV9xQ4mT7wB1nZ6cR3yH8uJ5dL0fG2aE7vK9pX4tW1qN6sM3bC8rY5hU0jD2gF7lA4zI9oS6eT1xV3wQ8
              */
             jwt_token: string;
@@ -2119,7 +2132,7 @@ export type components = {
             content: {
                 /**
                  * @example {
-                 *       "error": "Upload is too long (maximum is 10485760 characters)"
+                 *       "error": "Upload is too large (maximum is 10 MB)"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -2955,6 +2968,7 @@ export interface operations {
                     "image/png": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };

@@ -1,0 +1,15 @@
+import type { DocumentRow, Executor, NewDocumentRow } from '../schema.js';
+
+export function insertDocument(db: Executor, row: NewDocumentRow): Promise<DocumentRow> {
+  return db.insertInto('documents').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The account's documents, oldest first. */
+export function listDocumentsByAccountId(db: Executor, accountId: string): Promise<DocumentRow[]> {
+  return db.selectFrom('documents').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
+}
+
+/** A document only if it belongs to the account. */
+export function findDocumentOfAccount(db: Executor, accountId: string, id: string): Promise<DocumentRow | undefined> {
+  return db.selectFrom('documents').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+}

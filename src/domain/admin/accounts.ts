@@ -1,0 +1,69 @@
+/** Operator views and changes of accounts (the admin API, used by the CLI). */
+import { findAccountByUid, listAccounts as listAccountRows, updateAccount } from '../../db/queries/accounts.js';
+import { listDocumentsByAccountId } from '../../db/queries/documents.js';
+import { listLabelsByAccountId } from '../../db/queries/labels.js';
+import { listPhonesByAccountId } from '../../db/queries/phones.js';
+import { findProfileByAccountId } from '../../db/queries/profiles.js';
+import type { AccountRow, DocumentRow, LabelRow, PhoneRow, ProfileRow } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+import { normalizeEmail } from '../accounts/rules.js';
+import type { Deps } from '../deps.js';
+import { disableTwoFactor } from '../two-factor/two-factor.js';
+
+export type Role = 'admin' | 'compliance' | 'member';
+
+/** Who calls an admin operation: an admin account's session, or the operator token. */
+export type Operator = { kind: 'account'; account: AccountRow } | { kind: 'operator-token' };
+
+export interface AccountDetails {
+  account: AccountRow;
+  labels: LabelRow[];
+  profile: ProfileRow | undefined;
+  phones: PhoneRow[];
+  documents: DocumentRow[];
+}
+
+export function listAccounts(deps: Deps, filter: { email?: string; limit?: number; offset?: number }): Promise<AccountRow[]> {
+  return listAccountRows(deps.db, {
+    email: filter.email === undefined ? undefined : normalizeEmail(filter.email),
+    limit: filter.limit ?? 100,
+    offset: filter.offset ?? 0,
+  });
+}
+
+/** The account of this uid; 404 "Record is not found" when there is none. */
+export async function accountByUid(deps: Deps, uid: string): Promise<AccountRow> {
+  const account = await findAccountByUid(deps.db, uid);
+  if (!account) throw new AppError('NOT_FOUND');
+  return account;
+}
+
+export async function accountDetails(deps: Deps, uid: string): Promise<AccountDetails> {
+  const account = await accountByUid(deps, uid);
+  const labels = await listLabelsByAccountId(deps.db, account.id);
+  const profile = await findProfileByAccountId(deps.db, account.id);
+  const phones = await listPhonesByAccountId(deps.db, account.id);
+  const documents = await listDocumentsByAccountId(deps.db, account.id);
+  return { account, labels, profile, phones, documents };
+}
+
+/**
+ * Sets the role. An admin may not change the role of their own account (as in Barong's admin UI),
+ * which also means a session can never demote the last admin; the operator token may do anything.
+ * The role takes effect at once: bearer authentication reads it from the account, not the JWT.
+ */
+export async function changeRole(deps: Deps, operator: Operator, uid: string, role: Role): Promise<AccountRow> {
+  const account = await accountByUid(deps, uid);
+  if (operator.kind === 'account' && operator.account.id === account.id && account.role !== role) {
+    throw new AppError('OWN_ROLE_CHANGE');
+  }
+  if (account.role === role) return account;
+  return updateAccount(deps.db, account.id, { role });
+}
+
+/** Turns the account's 2FA off and forgets its secret (a user who lost the device). */
+export async function disableAccountTwoFactor(deps: Deps, uid: string): Promise<AccountRow> {
+  const account = await disableTwoFactor(deps, (await accountByUid(deps, uid)).id);
+  if (!account) throw new AppError('NOT_FOUND');
+  return account;
+}

@@ -1,0 +1,76 @@
+/** KYC profile: personal details, one per account. Creating it changes no label and no level. */
+import { isUniqueViolation } from '../../db/database.js';
+import { findProfileByAccountId, insertProfile } from '../../db/queries/profiles.js';
+import type { AccountRow, ProfileRow } from '../../db/schema.js';
+import { AppError } from '../../errors.js';
+import type { Deps } from '../deps.js';
+import { isCountryCode } from './countries.js';
+
+export interface ProfileInput {
+  first_name: string;
+  last_name: string;
+  dob: string;
+  address: string;
+  postcode: string;
+  city: string;
+  country: string;
+  metadata?: Record<string, unknown>;
+}
+
+const REQUIRED = ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country'] as const;
+
+/** A real calendar date written YYYY-MM-DD, as a UTC Date; undefined otherwise. */
+export function parseIsoDate(text: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1) return undefined;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC rolls 2023-02-30 over to March: a real date survives the round trip.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  return date;
+}
+
+function todayUtc(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+/**
+ * Checks in Barong's order: blank or unparseable parameters (400, Grape-style), an existing
+ * profile (409), then the rules (422): a date of birth in the past, an ISO 3166-1 country code
+ * (alpha-2 or alpha-3, stored upper-cased as given).
+ */
+export async function createProfile(deps: Deps, account: AccountRow, input: ProfileInput): Promise<void> {
+  const fields = Object.fromEntries(REQUIRED.map((name) => [name, input[name].trim()])) as Record<(typeof REQUIRED)[number], string>;
+  const blank = REQUIRED.filter((name) => fields[name] === '').map((name) => `${name} is empty`);
+  if (blank.length > 0) throw new AppError('VALIDATION_FAILED', blank.join(', '));
+  const dob = parseIsoDate(fields.dob);
+  if (!dob) throw new AppError('VALIDATION_FAILED', 'dob is invalid');
+
+  if (await findProfileByAccountId(deps.db, account.id)) throw new AppError('PROFILE_EXISTS');
+
+  const country = fields.country.toUpperCase();
+  const problems: string[] = [];
+  if (dob.getTime() >= todayUtc().getTime()) problems.push('Dob must be in the past');
+  if (!isCountryCode(country)) problems.push('Country is invalid');
+  if (problems.length > 0) throw new AppError('INVALID_PROFILE', problems.join(', '));
+
+  try {
+    await insertProfile(deps.db, {
+      account_id: account.id,
+      ...fields,
+      country,
+      metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
+    });
+  } catch (error) {
+    // The unique index decides a race of parallel creates for one account.
+    if (isUniqueViolation(error, 'profiles_account_id_key')) throw new AppError('PROFILE_EXISTS');
+    throw error;
+  }
+}
+
+export async function getProfile(deps: Deps, account: AccountRow): Promise<ProfileRow> {
+  const profile = await findProfileByAccountId(deps.db, account.id);
+  if (!profile) throw new AppError('PROFILE_MISSING');
+  return profile;
+}
