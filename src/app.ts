@@ -8,11 +8,12 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import type { Deps } from './domain/deps.js';
+import { AppError } from './errors.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
-import { listOperations, mountedSpec } from './http/spec.js';
+import { listOperations, mountedSpec, type OperationInfo } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
@@ -63,11 +64,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const handlers = createHandlers(deps) as Record<string, (req: never, reply: never) => unknown>;
   const operations = new Map(listOperations().map((op) => [op.operationId, op]));
+  const securityHandlers = createSecurityHandlers(deps, options.operatorToken);
+  guardMultipart(app, [...operations.values()], securityHandlers);
   await app.register(openapiGlue, {
     // The glue warns about "parsers" for response media types (image/png, ...), which need none.
     logLevel: 'error',
     specification: mountedSpec(),
-    securityHandlers: createSecurityHandlers(deps, options.operatorToken),
+    securityHandlers,
     operationResolver: (operationId: string) => {
       const op = operations.get(operationId);
       const handler = handlers[operationId];
@@ -86,4 +89,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerDocs(app);
 
   return app;
+}
+
+/**
+ * A multipart body (up to 10 MB) is read before validation and the glue's security check, so it is
+ * refused earlier: 415 on an operation that takes no multipart, and the bearer check first on one
+ * that does, so an anonymous client cannot make the server buffer uploads.
+ */
+function guardMultipart(
+  app: FastifyInstance,
+  operations: OperationInfo[],
+  security: ReturnType<typeof createSecurityHandlers>,
+): void {
+  const byRoute = new Map(operations.map((op) => [`${op.method.toUpperCase()} ${op.url.replace(/\{(\w+)\}/g, ':$1')}`, op]));
+  app.addHook('onRequest', async (request) => {
+    if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
+    if (request.routeOptions.url === undefined) return; // no such route: the 404 handler answers
+    const op = byRoute.get(`${request.method} ${request.routeOptions.url}`);
+    if (!op?.multipart) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
+    if (op.secured) await security.BearerToken(request);
+  });
 }

@@ -25,6 +25,8 @@ export interface OperationInfo {
   successStatus: number;
   tags: string[];
   secured: boolean;
+  /** Takes multipart/form-data (file uploads). */
+  multipart: boolean;
 }
 
 let cached: OpenApiDocument | undefined;
@@ -62,7 +64,13 @@ export function listOperations(spec = loadSpec()): OperationInfo[] {
   for (const [url, item] of Object.entries(mounted.paths)) {
     for (const method of METHODS) {
       const op = item[method] as
-        | { operationId: string; responses: Record<string, unknown>; tags?: string[]; security?: unknown[] }
+        | {
+            operationId: string;
+            responses: Record<string, unknown>;
+            tags?: string[];
+            security?: unknown[];
+            requestBody?: { content?: Record<string, unknown> };
+          }
         | undefined;
       if (!op) continue;
       const success = Object.keys(op.responses).map(Number).filter((s) => s >= 200 && s < 300).sort()[0];
@@ -73,6 +81,7 @@ export function listOperations(spec = loadSpec()): OperationInfo[] {
         successStatus: success ?? 200,
         tags: op.tags ?? [],
         secured: Array.isArray(op.security) && op.security.length > 0,
+        multipart: Boolean(op.requestBody?.content?.['multipart/form-data']),
       });
     }
   }

@@ -373,9 +373,10 @@ export type paths = {
          *     and at most 10 MB; it is stored under a random name and is never served publicly. The private label
          *     `document` becomes `pending` (unless already `verified`) and the level is recomputed.
          *
-         *     Order of checks: 413 `"Upload is too large (maximum is 10 MB)"` when the file exceeds 10 MB (found while
-         *     the body is read, so before the other checks); 400 for missing or empty fields (e.g.
-         *     `"doc_type is missing, upload is missing"`); 401; 422 for rule failures, every failing rule joined by
+         *     Order of checks: 401 (the bearer token is checked before the body is read, so an anonymous client
+         *     cannot make the server buffer an upload); 413 `"Upload is too large (maximum is 10 MB)"` when the file
+         *     exceeds 10 MB (found while the body is read); 400 for missing or empty fields (e.g.
+         *     `"doc_type is missing, upload is missing"`); 422 for rule failures, every failing rule joined by
          *     `", "` (`"Doc type is not included in the list"`, `"Doc number is too long (maximum is 128 characters)"`,
          *     `"Doc expire Date must be in the following format: yyyy-mm-dd"`, `"Metadata is invalid"`,
          *     `"Upload can't be blank"` when `upload` is not a file part, `"Upload must be a JPEG, PNG or PDF file"`).
