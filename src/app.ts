@@ -13,7 +13,7 @@ import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
-import { listOperations, mountedSpec, type OperationInfo } from './http/spec.js';
+import { listOperations, mountedSpec, responseOnlyMediaTypes, type OperationInfo } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
@@ -66,25 +66,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const operations = new Map(listOperations().map((op) => [op.operationId, op]));
   const securityHandlers = createSecurityHandlers(deps, options.operatorToken);
   guardMultipart(app, [...operations.values()], securityHandlers);
-  await app.register(openapiGlue, {
-    // The glue warns about "parsers" for response media types (image/png, ...), which need none.
-    logLevel: 'error',
-    specification: mountedSpec(),
-    securityHandlers,
-    operationResolver: (operationId: string) => {
-      const op = operations.get(operationId);
-      const handler = handlers[operationId];
-      if (!op || !handler) throw new Error(`no handler for operation ${operationId}`);
-      const admin = op.tags.includes('admin');
-      return async (request: FastifyRequest, reply: FastifyReply) => {
-          if (admin) assertAdmin(request);
-          reply.code(op.successStatus);
-          const result = await handler(request as never, reply as never);
-          // A bare JSON string (the session tokens) must be encoded, or fastify sends it as text.
-          if (typeof result === 'string') return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
-          return result;
-      };
-    },
+  await app.register(async (scope) => {
+    // Media types the document only answers with (document downloads) are refused as request
+    // bodies; declaring them also keeps the glue from warning that they have no parser.
+    scope.addContentTypeParser(responseOnlyMediaTypes(), (_request, _payload, done) =>
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined),
+    );
+    await scope.register(openapiGlue, {
+        specification: mountedSpec(),
+        securityHandlers,
+        operationResolver: (operationId: string) => {
+          const op = operations.get(operationId);
+          const handler = handlers[operationId];
+          if (!op || !handler) throw new Error(`no handler for operation ${operationId}`);
+          const admin = op.tags.includes('admin');
+          return async (request: FastifyRequest, reply: FastifyReply) => {
+            if (admin) assertAdmin(request);
+            reply.code(op.successStatus);
+            const result = await handler(request as never, reply as never);
+            // A bare JSON string (the session tokens) must be encoded, or fastify sends it as text.
+            if (typeof result === 'string') {
+              return reply.type('application/json; charset=utf-8').send(JSON.stringify(result));
+            }
+            return result;
+          };
+        },
+      });
   });
   await registerDocs(app);
 

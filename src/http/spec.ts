@@ -87,3 +87,24 @@ export function listOperations(spec = loadSpec()): OperationInfo[] {
   }
   return result;
 }
+
+/** Media types that appear in responses but in no request body (e.g. image/png downloads). */
+export function responseOnlyMediaTypes(spec = loadSpec()): string[] {
+  const requests = new Set<string>();
+  const responses = new Set<string>();
+  const visit = (node: unknown, into: Set<string>) => {
+    const content = (node as { content?: Record<string, unknown> } | undefined)?.content;
+    for (const type of Object.keys(content ?? {})) into.add(type);
+  };
+  const components = (spec.components ?? {}) as { responses?: Record<string, unknown> };
+  for (const response of Object.values(components.responses ?? {})) visit(response, responses);
+  for (const item of Object.values(spec.paths)) {
+    for (const method of METHODS) {
+      const op = item[method] as { requestBody?: unknown; responses?: Record<string, unknown> } | undefined;
+      if (!op) continue;
+      visit(op.requestBody, requests);
+      for (const response of Object.values(op.responses ?? {})) visit(response, responses);
+    }
+  }
+  return [...responses].filter((type) => !requests.has(type)).sort();
+}
