@@ -6,9 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
-import { buildApp } from '../src/app.js';
-import { startServices } from '../src/bootstrap.js';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { OPERATOR_TOKEN_FILE } from '../src/http/security.js';
 import { randomToken } from '../src/crypto/tokens.js';
@@ -17,15 +14,84 @@ interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: Record<string, unknown>;
+  /** Printed when the server answers without a body (204), so every command prints JSON. */
+  emptyResult?: unknown;
 }
 
 interface Command {
   usage: string;
   summary: string;
+  /** The --options it takes (any other is a usage error). */
+  flags?: string[];
   build(args: string[], flags: Record<string, string>): ApiCall;
 }
 
+const ACCOUNTS = '/api/v1/admin/accounts';
+const segment = encodeURIComponent;
+
+/** The positional arguments named in `usage`, all required, none extra. */
+function positional(args: string[], usage: string, count: number): string[] {
+  if (args.length !== count) {
+    throw new UsageError(`${args.length < count ? 'missing' : 'too many'} arguments (usage: ${usage})`);
+  }
+  return args;
+}
+
 const commands: Record<string, Command> = {
+  'accounts list': {
+    usage: 'accounts list [--email E] [--limit N] [--offset N]',
+    summary: 'list accounts, oldest first (--email: only that account)',
+    flags: ['email', 'limit', 'offset'],
+    build: (args, flags) => {
+      positional(args, 'accounts list [--email E] [--limit N] [--offset N]', 0);
+      const query = new URLSearchParams(flags).toString();
+      return { method: 'GET', path: query ? `${ACCOUNTS}?${query}` : ACCOUNTS };
+    },
+  },
+  'accounts show': {
+    usage: 'accounts show UID',
+    summary: 'an account with its labels, profile, phones and documents',
+    build: (args) => {
+      const [uid] = positional(args, 'accounts show UID', 1);
+      return { method: 'GET', path: `${ACCOUNTS}/${segment(uid)}` };
+    },
+  },
+  'accounts role': {
+    usage: 'accounts role UID ROLE',
+    summary: 'set the role: admin, compliance or member',
+    build: (args) => {
+      const [uid, role] = positional(args, 'accounts role UID ROLE', 2);
+      return { method: 'PUT', path: `${ACCOUNTS}/${segment(uid)}/role`, body: { role } };
+    },
+  },
+  'accounts disable-2fa': {
+    usage: 'accounts disable-2fa UID',
+    summary: "turn the account's 2FA off (lost device)",
+    build: (args) => {
+      const [uid] = positional(args, 'accounts disable-2fa UID', 1);
+      return { method: 'DELETE', path: `${ACCOUNTS}/${segment(uid)}/otp` };
+    },
+  },
+  'labels set': {
+    usage: 'labels set UID KEY VALUE',
+    summary: 'set a private label, e.g. approve a document: labels set UID document verified',
+    build: (args) => {
+      const [uid, key, value] = positional(args, 'labels set UID KEY VALUE', 3);
+      return { method: 'PUT', path: `${ACCOUNTS}/${segment(uid)}/labels/${segment(key)}`, body: { value } };
+    },
+  },
+  'labels delete': {
+    usage: 'labels delete UID KEY',
+    summary: 'delete a private label (the level is recomputed)',
+    build: (args) => {
+      const [uid, key] = positional(args, 'labels delete UID KEY', 2);
+      return {
+        method: 'DELETE',
+        path: `${ACCOUNTS}/${segment(uid)}/labels/${segment(key)}`,
+        emptyResult: { uid, key: key.toLowerCase(), deleted: true },
+      };
+    },
+  },
   'applications list': {
     usage: 'applications list',
     summary: 'list the OAuth applications (their uid is the application_id of POST /v1/sessions)',
@@ -34,6 +100,7 @@ const commands: Record<string, Command> = {
   'applications create': {
     usage: 'applications create NAME [--redirect-uri URI]',
     summary: 'create an application and print it as JSON',
+    flags: ['redirect-uri'],
     build: ([name], flags) => {
       if (!name) throw new UsageError('applications create needs a NAME');
       return {
@@ -75,6 +142,8 @@ function parse(argv: string[]): { command: Command; args: string[]; flags: Recor
   }
   const name = Object.keys(commands).find((n) => n.split(' ').every((part, i) => words[i] === part));
   if (!name) throw new UsageError(words.length ? `unknown command: ${words.join(' ')}` : 'no command given');
+  const unknown = Object.keys(flags).filter((flag) => !(commands[name].flags ?? []).includes(flag));
+  if (unknown.length > 0) throw new UsageError(`unknown option for ${name}: ${unknown.map((f) => `--${f}`).join(', ')}`);
   return { command: commands[name], args: words.slice(name.split(' ').length), flags };
 }
 
@@ -100,6 +169,12 @@ async function callRunningServer(config: Config, call: ApiCall): Promise<{ statu
 }
 
 async function callInProcess(config: Config, call: ApiCall): Promise<{ status: number; body: unknown }> {
+  // Loaded only here: --help, usage errors and calls to a running server start without the app.
+  const [{ default: pino }, { buildApp }, { startServices }] = await Promise.all([
+    import('pino'),
+    import('../src/app.js'),
+    import('../src/bootstrap.js'),
+  ]);
   const log = pino({ level: 'warn' }, pino.destination(2));
   const services = await startServices(config, log);
   const operatorToken = randomToken();
@@ -134,7 +209,8 @@ async function main(): Promise<number> {
       console.error(`error: ${Array.isArray(message) ? message.join(', ') : message}`);
       return 1;
     }
-    if (result.body !== null) console.log(JSON.stringify(result.body, null, 2));
+    const output = result.body ?? call.emptyResult;
+    if (output !== undefined && output !== null) console.log(JSON.stringify(output, null, 2));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${help()}`);
