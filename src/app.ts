@@ -3,6 +3,7 @@
  * into it; main.ts listens). Routes and request validation come from the OpenAPI document.
  */
 import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -53,6 +54,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
+  // Browser front ends on other origins call the API with bearer tokens (no cookies), as Barong's
+  // Rack::Cors allowed; PATCH is included (Barong 1.8.0 left it out, breaking label and key updates).
+  await app.register(cors, {
+    origin: deps.config.corsOrigins === '*' ? '*' : [...deps.config.corsOrigins],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['retry-after', 'x-request-id', 'content-disposition'],
+    maxAge: 600,
+  });
   await app.register(formbody);
   app.decorateRequest('upload', null);
   await app.register(multipart, {

@@ -7,6 +7,8 @@ import path from 'node:path';
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** Browser origins allowed to call the API (CORS): `*` (Barong 1.8's default) or a list. */
+  readonly corsOrigins: '*' | readonly string[];
   readonly appName: string;
   readonly logLevel: string;
   readonly dataDir: string;
@@ -145,6 +147,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const config: Config = {
     port,
     host: str('HOST') ?? '0.0.0.0',
+    corsOrigins: corsOriginsFrom(str('API_CORS_ORIGINS'), problems),
     appName: str('APP_NAME') ?? 'Barong',
     logLevel,
     dataDir: path.resolve(cwd, str('DATA_DIR') ?? 'data'),
@@ -183,6 +186,15 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** Barong's API_CORS_ORIGINS (1.8.10): `*`, or comma-separated origins such as https://app.example. */
+function corsOriginsFrom(value: string | undefined, problems: string[]): Config['corsOrigins'] {
+  if (!value || value === '*') return '*';
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  const bad = origins.filter((o) => !/^https?:\/\/[^/\s]+$/.test(o));
+  if (bad.length > 0) problems.push(`API_CORS_ORIGINS must be * or origins like https://app.example (got ${bad.join(', ')})`);
+  return origins;
 }
 
 function rateLimitsFrom(env: Env, problems: string[]): RateLimits {

@@ -49,13 +49,14 @@ describe('loadConfig', () => {
         DATABASE_URL: 'mysql://x',
         SMTP_PORT: '25',
         RATE_LIMIT_SIGN_IN_PER_IP: 'lots',
+        API_CORS_ORIGINS: 'app.example',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['PORT', 'JWT_LIFETIME', 'LOG_LEVEL', 'DATABASE_URL', 'SMTP_ADDRESS', 'RATE_LIMIT_SIGN_IN_PER_IP']) {
+    for (const key of ['PORT', 'JWT_LIFETIME', 'LOG_LEVEL', 'DATABASE_URL', 'SMTP_ADDRESS', 'RATE_LIMIT_SIGN_IN_PER_IP', 'API_CORS_ORIGINS']) {
       expect(problems).toContain(key);
     }
   });
