@@ -11,6 +11,7 @@ import { findDocumentOfAccount, insertDocument, listDocumentsByAccountId } from 
 import { listPrivateLabelsByAccountId } from '../../db/queries/labels.js';
 import type { AccountRow, DocumentRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
+import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
 import { setPrivateLabel } from '../labels/levels.js';
 
@@ -42,7 +43,7 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
     // PostgreSQL text cannot hold NUL: refuse it here rather than fail the insert.
     problems.push('Doc number is invalid');
   }
-  if (!isCalendarDate(input.doc_expire)) problems.push('Doc expire Date must be in the following format: yyyy-mm-dd');
+  if (!parseCalendarDate(input.doc_expire)) problems.push('Doc expire Date must be in the following format: yyyy-mm-dd');
   const metadata = parseMetadata(input.metadata);
   if (metadata === INVALID) problems.push('Metadata is invalid');
   let contentType: string | undefined;
@@ -102,17 +103,6 @@ export async function openDocumentFile(
   const document = await findDocumentOfAccount(deps.db, account.id, String(id));
   if (!document) throw new AppError('NOT_FOUND');
   return { document, content: await deps.storage.read(document.upload) };
-}
-
-/** YYYY-MM-DD naming a real day (no 2030-02-30), years 0001-9999 (what PostgreSQL's date takes). */
-export function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1) return false;
-  const date = new Date(Date.UTC(2000, month - 1, day));
-  date.setUTCFullYear(year);
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 const INVALID = Symbol('invalid');

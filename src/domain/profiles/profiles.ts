@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../db/database.js';
 import { findProfileByAccountId, insertProfile } from '../../db/queries/profiles.js';
 import type { AccountRow, ProfileRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
+import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
 import { isCountryCode } from './countries.js';
 
@@ -19,18 +20,6 @@ export interface ProfileInput {
 
 const REQUIRED = ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country'] as const;
 
-/** A real calendar date written YYYY-MM-DD, as a UTC Date; undefined otherwise. */
-export function parseIsoDate(text: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (year < 1) return undefined;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  // Date.UTC rolls 2023-02-30 over to March: a real date survives the round trip.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  return date;
-}
-
 function todayUtc(now = new Date()): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
@@ -44,7 +33,7 @@ export async function createProfile(deps: Deps, account: AccountRow, input: Prof
   const fields = Object.fromEntries(REQUIRED.map((name) => [name, input[name].trim()])) as Record<(typeof REQUIRED)[number], string>;
   const blank = REQUIRED.filter((name) => fields[name] === '').map((name) => `${name} is empty`);
   if (blank.length > 0) throw new AppError('VALIDATION_FAILED', blank.join(', '));
-  const dob = parseIsoDate(fields.dob);
+  const dob = parseCalendarDate(fields.dob);
   if (!dob) throw new AppError('VALIDATION_FAILED', 'dob is invalid');
 
   if (await findProfileByAccountId(deps.db, account.id)) throw new AppError('PROFILE_EXISTS');
