@@ -28,7 +28,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return send(reply, 500, 'Something went wrong');
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler((_request, reply) => {
     const error = new AppError('ROUTE_NOT_FOUND');
     return send(reply, error.status, error.body);
   });

@@ -1,12 +1,13 @@
 /** Changing a password, and resetting a forgotten one by mailed token (6 h, single use). */
 import { resetPasswordMail } from '../../adapters/mail/templates.js';
-import { randomToken, tokenDigest } from '../../crypto/tokens.js';
+import { tokenDigest } from '../../crypto/tokens.js';
 import { findAccountByEmail, lockAccountById, updateAccount } from '../../db/queries/accounts.js';
-import { deleteAccountTokens, insertAccountToken, lockAccountTokenByHash } from '../../db/queries/account-tokens.js';
+import { deleteAccountTokens, lockAccountTokenByHash } from '../../db/queries/account-tokens.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { enforceRateLimit } from '../rate-limits.js';
+import { issueMailedToken } from './mailed-tokens.js';
 import { normalizeEmail, passwordProblems, SAME_PASSWORD } from './rules.js';
 
 export const RESET_TTL_MS = 6 * 3600 * 1000;
@@ -39,20 +40,12 @@ export async function requestPasswordReset(deps: Deps, rawEmail: string, clientI
   await enforceRateLimit(deps, 'reset_password_per_ip', clientIp);
   await enforceRateLimit(deps, 'reset_password_per_email', email);
   deps.background.run('reset password mail', async () => {
-    const token = randomToken();
-    const account = await deps.db.transaction().execute(async (trx) => {
+    const issued = await deps.db.transaction().execute(async (trx) => {
       const found = await findAccountByEmail(trx, email);
       if (!found) return undefined;
-      await deleteAccountTokens(trx, found.id, 'reset_password');
-      await insertAccountToken(trx, {
-        account_id: found.id,
-        purpose: 'reset_password',
-        token_hash: tokenDigest(deps.tokenKey, token),
-        expires_at: new Date(Date.now() + RESET_TTL_MS),
-      });
-      return found;
+      return { email: found.email, token: await issueMailedToken(deps, trx, found.id, 'reset_password', RESET_TTL_MS) };
     });
-    if (account) await deps.mailer.send(resetPasswordMail(deps.config, account.email, token));
+    if (issued) await deps.mailer.send(resetPasswordMail(deps.config, issued.email, issued.token));
   });
 }
 

@@ -1,19 +1,15 @@
 /** Sign-up, email confirmation and resending the confirmation mail. */
 import { confirmationMail } from '../../adapters/mail/templates.js';
-import { randomHex, randomToken, tokenDigest } from '../../crypto/tokens.js';
+import { randomHex, tokenDigest } from '../../crypto/tokens.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { findAccountByEmail, insertAccountUnlessUidTaken, lockAccountById, updateAccount } from '../../db/queries/accounts.js';
-import {
-  deleteUnusedAccountTokens,
-  insertAccountToken,
-  lockAccountTokenByHash,
-  markAccountTokenUsed,
-} from '../../db/queries/account-tokens.js';
+import { lockAccountTokenByHash, markAccountTokenUsed } from '../../db/queries/account-tokens.js';
 import type { AccountRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { enforceRateLimit } from '../rate-limits.js';
 import { setPrivateLabel } from '../labels/levels.js';
+import { issueMailedToken } from './mailed-tokens.js';
 import { emailProblems, normalizeEmail, passwordProblems } from './rules.js';
 
 /** Confirmation links stay valid this long; a new one can be requested at any time. */
@@ -26,11 +22,11 @@ export async function registerAccount(deps: Deps, input: { email: string; passwo
   if (problems.length > 0) throw new AppError('INVALID_ACCOUNT', problems);
 
   const passwordDigest = await deps.passwords.hash(input.password);
-  const token = randomToken();
+  let token: string;
   try {
-    await deps.db.transaction().execute(async (trx) => {
+    token = await deps.db.transaction().execute(async (trx) => {
       const account = await insertAccountWithFreshUid(trx, email, passwordDigest);
-      await issueConfirmationToken(deps, trx, account, token);
+      return issueConfirmationToken(deps, trx, account);
     });
   } catch (error) {
     // The unique index decides a race of parallel sign-ups with one email.
@@ -50,14 +46,8 @@ async function insertAccountWithFreshUid(trx: Executor, email: string, passwordD
   throw new Error(`no free account uid after ${UID_ATTEMPTS} attempts`);
 }
 
-async function issueConfirmationToken(deps: Deps, trx: Executor, account: AccountRow, token: string): Promise<void> {
-  await deleteUnusedAccountTokens(trx, account.id, 'confirmation');
-  await insertAccountToken(trx, {
-    account_id: account.id,
-    purpose: 'confirmation',
-    token_hash: tokenDigest(deps.tokenKey, token),
-    expires_at: new Date(Date.now() + CONFIRMATION_TTL_MS),
-  });
+function issueConfirmationToken(deps: Deps, trx: Executor, account: AccountRow): Promise<string> {
+  return issueMailedToken(deps, trx, account.id, 'confirmation', CONFIRMATION_TTL_MS);
 }
 
 function sendConfirmation(deps: Deps, email: string, token: string): void {
@@ -84,13 +74,11 @@ export async function resendConfirmation(deps: Deps, rawEmail: string): Promise<
   const email = normalizeEmail(rawEmail);
   await enforceRateLimit(deps, 'confirmation_per_email', email);
   deps.background.run('resend confirmation', async () => {
-    const token = randomToken();
-    const account = await deps.db.transaction().execute(async (trx) => {
+    const issued = await deps.db.transaction().execute(async (trx) => {
       const found = await findAccountByEmail(trx, email);
       if (!found || found.confirmed_at) return undefined;
-      await issueConfirmationToken(deps, trx, found, token);
-      return found;
+      return { email: found.email, token: await issueConfirmationToken(deps, trx, found) };
     });
-    if (account) await deps.mailer.send(confirmationMail(deps.config, account.email, token));
+    if (issued) await deps.mailer.send(confirmationMail(deps.config, issued.email, issued.token));
   });
 }
