@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { createMailer } from './adapters/mail/mailer.js';
 import { createMemoryRateLimiter } from './adapters/rate-limit/rate-limiter.js';
+import { createRedisRateLimiter, type RedisRateLimiter } from './adapters/rate-limit/redis-rate-limiter.js';
 import { createOutboxSmsSender } from './adapters/sms/outbox.js';
 import { createTwilioSmsSender } from './adapters/sms/twilio.js';
 import { createLocalFileStorage } from './adapters/storage/local.js';
@@ -24,7 +25,7 @@ import type { Deps } from './domain/deps.js';
 export interface Services {
   deps: Deps;
   database: DatabaseHandle;
-  /** Stops background work, mail and the database, in that order. */
+  /** Stops background work, mail, Redis and the database, in that order. */
   close(): Promise<void>;
 }
 
@@ -38,6 +39,7 @@ export async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
 
 export async function startServices(config: Config, log: FastifyBaseLogger): Promise<Services> {
   const database = await openDatabaseFor(config);
+  let redisLimiter: RedisRateLimiter | undefined;
   try {
     const { results } = await migrateToLatest(database.db);
     for (const r of results) log.info({ migration: r.migrationName }, 'migration applied');
@@ -48,6 +50,10 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
     const mailer = createMailer(config, log);
     const background = createBackground(log);
     const passwords = createPasswordHasher(config.passwordHash);
+    if (config.redisUrl) {
+      redisLimiter = createRedisRateLimiter({ url: config.redisUrl, log });
+      if (await redisLimiter.ready()) log.info('rate limits are counted in Redis (REDIS_URL), shared by every node');
+    }
     const deps: Deps = {
       config,
       db: database.db,
@@ -57,7 +63,7 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       mailer,
       tokenKey: tokenKey.trim(),
       background,
-      rateLimiter: createMemoryRateLimiter(),
+      rateLimiter: redisLimiter ?? createMemoryRateLimiter(),
       sms: config.twilio ? createTwilioSmsSender(config.twilio) : createOutboxSmsSender(config.dataDir, log),
       storage: createLocalFileStorage(path.join(config.dataDir, 'uploads')),
       secretBox: createSecretBox(otpKey),
@@ -72,10 +78,12 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       async close() {
         await background.drain();
         mailer.close();
+        await redisLimiter?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await redisLimiter?.close();
     await database.close();
     throw error;
   }

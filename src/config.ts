@@ -14,6 +14,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl?: string;
   readonly databasePoolMax: number;
+  /** Redis for rate-limit counters shared by every node; unset = counted in this process's memory. */
+  readonly redisUrl?: string;
   readonly jwt: {
     readonly privateKeyPath?: string;
     readonly privateKeyPem?: string;
@@ -109,6 +111,11 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
 
+  const redisUrl = str('REDIS_URL');
+  if (redisUrl && !isRedisUrl(redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0');
+  }
+
   const privateKeyPath = str('JWT_PRIVATE_KEY_PATH');
   const privateKeyPem = env.JWT_PRIVATE_KEY?.trim() || undefined;
   if (privateKeyPath && privateKeyPem) {
@@ -153,6 +160,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     dataDir: path.resolve(cwd, str('DATA_DIR') ?? 'data'),
     databaseUrl,
     databasePoolMax: int('DATABASE_POOL_MAX', 10, 1, 1000),
+    redisUrl,
     jwt: {
       privateKeyPath: privateKeyPath && path.resolve(cwd, privateKeyPath),
       privateKeyPem,
@@ -241,6 +249,16 @@ function twilioFrom(str: (key: string) => string | undefined, problems: string[]
   }
   if (missing.length > 0) return undefined;
   return { accountSid: accountSid!, authToken: authToken!, phoneNumber: phoneNumber!, apiUrl };
+}
+
+/** redis://[user:password@]host[:port][/db] or rediss:// (TLS): a host, and a database number if any path. */
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && /^\/?(\d+)?$/.test(url.pathname);
+  } catch {
+    return false;
+  }
 }
 
 function httpUrl(value: string): string | undefined {

@@ -50,14 +50,25 @@ describe('loadConfig', () => {
         SMTP_PORT: '25',
         RATE_LIMIT_SIGN_IN_PER_IP: 'lots',
         API_CORS_ORIGINS: 'app.example',
+        REDIS_URL: 'http://cache:6379',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['PORT', 'JWT_LIFETIME', 'LOG_LEVEL', 'DATABASE_URL', 'SMTP_ADDRESS', 'RATE_LIMIT_SIGN_IN_PER_IP', 'API_CORS_ORIGINS']) {
+    for (const key of ['PORT', 'JWT_LIFETIME', 'LOG_LEVEL', 'DATABASE_URL', 'SMTP_ADDRESS', 'RATE_LIMIT_SIGN_IN_PER_IP', 'API_CORS_ORIGINS', 'REDIS_URL']) {
       expect(problems).toContain(key);
+    }
+  });
+
+  it('takes REDIS_URL as a redis:// or rediss:// URL, and never puts it in a message', () => {
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2' }).redisUrl).toBe('redis://127.0.0.1:6379/2');
+    expect(loadConfig({ REDIS_URL: 'rediss://:s3cret@cache.example:6380' }).redisUrl).toBe('rediss://:s3cret@cache.example:6380');
+    for (const bad of ['cache:6379', 'redis://', 'redis://cache/x', 'http://:s3cret@cache:6379']) {
+      expect(() => loadConfig({ REDIS_URL: bad })).toThrow(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+      expect(() => loadConfig({ REDIS_URL: bad })).not.toThrow(/s3cret/);
     }
   });
 });

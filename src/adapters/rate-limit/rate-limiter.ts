@@ -1,7 +1,7 @@
 /**
- * Fixed-window counters for rate limits (sign-in, resets, phone codes, 2FA codes). In memory on a
- * single node; the interface is what a shared store (Redis, REDIS_URL) implements for several
- * nodes.
+ * Fixed-window counters for rate limits (sign-in, resets, phone codes, 2FA codes). In memory here
+ * (one node, the embedded default); redis-rate-limiter.ts keeps them in Redis (REDIS_URL), shared by
+ * several nodes. tests/unit/rate-limiter.test.ts holds both to one contract.
  */
 export interface RateLimitResult {
   allowed: boolean;
