@@ -44,6 +44,7 @@ const catalog = {
   PROFILE_EXISTS: { status: 409, message: 'Profile already exists' },
   // 413
   UPLOAD_TOO_LARGE: { status: 413, message: 'Upload is too large (maximum is 10 MB)' },
+  BODY_TOO_LARGE: { status: 413, message: 'Request body is too large' },
   // 415
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   // 422
@@ -74,7 +75,6 @@ const catalog = {
   INVALID_DOCUMENT: { status: 422, message: 'Document is invalid' },
   // 429 / 5xx
   RATE_LIMITED: { status: 429, message: 'Too many requests, please try again later' },
-  NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
   SMS_FAILED: { status: 502, message: 'Something wrong with Twilio Client' },
   BUSY: { status: 503, message: 'Server is busy, please try again later' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable' },
@@ -99,17 +99,4 @@ export class AppError extends Error {
     this.body = text;
     this.retryAfter = options.retryAfter;
   }
-
-  /** Client errors are shown as they are; server errors never leak their text. */
-  get expose(): boolean {
-    return this.status < 500 || this.status === 501 || this.status === 502 || this.status === 503;
-  }
-}
-
-export function errorStatus(code: ErrorCode): number {
-  return catalog[code].status;
-}
-
-export function errorMessage(code: ErrorCode): string {
-  return catalog[code].message;
 }

@@ -18,14 +18,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (appError) return send(reply, appError.status, appError.body, appError.retryAfter);
 
     if (error.validation) {
-      return send(reply, 400, grapeMessage(error.validation as AjvError[], error.validationContext));
+      const invalid = new AppError('VALIDATION_FAILED', grapeMessage(error.validation as AjvError[], error.validationContext));
+      return send(reply, invalid.status, invalid.body);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
+      // fastify's own client errors (body parsing, limits): their text names no internals.
       return send(reply, status, clientErrorMessage(error, status));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return send(reply, 500, 'Something went wrong');
+    const internal = new AppError('INTERNAL');
+    return send(reply, internal.status, internal.body);
   });
 
   app.setNotFoundHandler((_request, reply) => {
@@ -91,6 +94,6 @@ function clientErrorMessage(error: FastifyError, status: number): string {
       return new AppError('BAD_REQUEST_BODY').message;
     default:
       if (error instanceof SyntaxError) return new AppError('BAD_REQUEST_BODY').message;
-      return status === 413 ? 'Request body is too large' : error.message;
+      return status === 413 ? new AppError('BODY_TOO_LARGE').message : error.message;
   }
 }

@@ -7,7 +7,6 @@ import { applicationHandlers } from './applications.js';
 import { documentHandlers } from './documents.js';
 import { healthHandlers } from './health.js';
 import { labelHandlers } from './labels.js';
-import { notImplemented } from './not-implemented.js';
 import { passwordResetHandlers } from './passwords.js';
 import { phoneHandlers } from './phones.js';
 import { profileHandlers } from './profiles.js';
@@ -28,7 +27,5 @@ export function createHandlers(deps: Deps): Handlers {
     ...apiKeyHandlers(deps),
     ...phoneHandlers(deps),
     ...documentHandlers(deps),
-    ...notImplemented([
-    ]),
   };
 }
