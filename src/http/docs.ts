@@ -31,6 +31,11 @@ const DOCS_CSP = {
   'style-src': ["'self'", "'unsafe-inline'"],
 };
 
+/** A plain wordmark in place of the plugin's fastify logo. */
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40" viewBox="0 0 200 40">' +
+  '<text x="0" y="29" font-family="sans-serif" font-size="26" font-weight="700" fill="#ffffff">barong-ts</text></svg>';
+
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   // The document as written. Its server url `/api` is relative, so Swagger UI resolves it against
   // the page's origin: "Try it out" calls /api/v1/... (and / for the JWKS path) on this server.
@@ -51,6 +56,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       tryItOutEnabled: false,
     },
     theme: { title: 'Barong API' },
+    logo: { type: 'image/svg+xml', content: Buffer.from(LOGO_SVG), href: DOCS_PREFIX },
   });
 
   const sendJson = async () => document;
