@@ -51,6 +51,17 @@ async function waitReady(): Promise<void> {
   throw new Error('the server did not become ready');
 }
 
+/** Resident and peak memory of the server process (Linux /proc). */
+function serverMemory(): string {
+  try {
+    const status = fs.readFileSync(`/proc/${server.pid}/status`, 'utf8');
+    const field = (name: string) => Math.round(Number(status.match(new RegExp(`${name}:\\s+(\\d+) kB`))?.[1] ?? 0) / 1024);
+    return `RSS ${field('VmRSS')} MiB, peak ${field('VmHWM')} MiB`;
+  } catch {
+    return 'not available on this system';
+  }
+}
+
 async function post(url: string, body: unknown, token?: string) {
   const response = await fetch(`${base}${url}`, {
     method: 'POST',
@@ -105,6 +116,7 @@ row('POST /sessions during that flood', loginUnderLoad);
 const header = ['run', 'req/s', 'p99 ms', 'non-2xx', 'errors'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const line of [header, ...rows]) console.log(line.map((c, i) => c.padEnd(widths[i])).join('  '));
+console.log(`server memory: ${serverMemory()}`);
 
 stop();
 await new Promise((resolve) => server.once('exit', resolve));
