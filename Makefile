@@ -34,7 +34,7 @@ typecheck: install
 	npx tsc --noEmit
 
 lint: install
-	npx redocly lint --config openapi/redocly.yaml openapi/barong.yaml
+	npm run -s lint:spec
 	@if [ -f $(SEED_CHECK) ]; then python3 $(SEED_CHECK); else echo "($(SEED_CHECK) not found: seed coverage check skipped)"; fi
 
 test: install check-gen typecheck lint
@@ -47,4 +47,4 @@ ci:
 	bash .ci/run
 
 bench: install
-	npx tsx scripts/bench.ts
+	npm run -s bench
