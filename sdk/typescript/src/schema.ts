@@ -812,13 +812,13 @@ export type paths = {
          *     `level`, `state`; the header carries `kid` (see `/.well-known/jwks.json`).
          *
          *     Order of checks: 400 missing parameters (e.g. `"email is missing, password is missing, application_id is
-         *     missing"`) or `"expires_in is invalid"`; 429 rate limit (per IP and per account, with `Retry-After`);
-         *     401 `"Invalid Email or password."` for an unknown email **and** a wrong password (same answer, same
-         *     timing); 401 `"Wrong application id"`; 401 while the account is locked after 5 failed logins (it
-         *     unlocks after 1 h or by password reset); 401
-         *     `"You have to confirm your email address before continuing."` (account not active); 403
-         *     `"The account has enabled 2FA but OTP code is missing"` or `"OTP code is invalid"`; 422 `expires_in`
-         *     outside 30..86400; 503 with `Retry-After` when the password-hashing queue is full.
+         *     missing"`) or `"expires_in is invalid"`; 422 `expires_in` outside 30..86400; 429 rate limit (per IP and
+         *     per account, with `Retry-After`); 401 `"Wrong application id"` (checked before the account is looked
+         *     up); 401 while the account is locked after 5 failed logins (it unlocks after 1 h or by password
+         *     reset); 401 `"Invalid Email or password."` for an unknown email **and** a wrong password (same answer,
+         *     same timing); 401 `"You have to confirm your email address before continuing."` (account not
+         *     active); 403 `"The account has enabled 2FA but OTP code is missing"` or `"OTP code is invalid"`; 503
+         *     with `Retry-After` when the password-hashing queue is full.
          */
         post: operations["postV1Sessions"];
         delete?: never;
