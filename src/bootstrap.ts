@@ -10,6 +10,7 @@ import { createRedisRateLimiter, type RedisRateLimiter } from './adapters/rate-l
 import { createOutboxSmsSender } from './adapters/sms/outbox.js';
 import { createTwilioSmsSender } from './adapters/sms/twilio.js';
 import { createLocalFileStorage } from './adapters/storage/local.js';
+import { createS3FileStorage, type S3FileStorage } from './adapters/storage/s3.js';
 import type { Config } from './config.js';
 import { createJwtService } from './crypto/jwt.js';
 import { readOrCreateKeyFile } from './crypto/key-files.js';
@@ -25,7 +26,7 @@ import type { Deps } from './domain/deps.js';
 export interface Services {
   deps: Deps;
   database: DatabaseHandle;
-  /** Stops background work, mail, Redis and the database, in that order. */
+  /** Stops background work, mail, Redis, the S3 client and the database, in that order. */
   close(): Promise<void>;
 }
 
@@ -40,6 +41,7 @@ export async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
 export async function startServices(config: Config, log: FastifyBaseLogger): Promise<Services> {
   const database = await openDatabaseFor(config);
   let redisLimiter: RedisRateLimiter | undefined;
+  let s3Storage: S3FileStorage | undefined;
   try {
     const { results } = await migrateToLatest(database.db);
     for (const r of results) log.info({ migration: r.migrationName }, 'migration applied');
@@ -54,6 +56,11 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       redisLimiter = createRedisRateLimiter({ url: config.redisUrl, log });
       if (await redisLimiter.ready()) log.info('rate limits are counted in Redis (REDIS_URL), shared by every node');
     }
+    if (config.storage.provider === 's3') {
+      s3Storage = createS3FileStorage(config.storage);
+      const { bucket, endpoint, prefix } = config.storage;
+      log.info({ bucket, endpoint: endpoint ?? 'AWS', prefix }, 'documents are stored in an S3-compatible bucket (STORAGE_PROVIDER=s3)');
+    }
     const deps: Deps = {
       config,
       db: database.db,
@@ -65,7 +72,7 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       background,
       rateLimiter: redisLimiter ?? createMemoryRateLimiter(),
       sms: config.twilio ? createTwilioSmsSender(config.twilio) : createOutboxSmsSender(config.dataDir, log),
-      storage: createLocalFileStorage(path.join(config.dataDir, 'uploads')),
+      storage: s3Storage ?? createLocalFileStorage(path.join(config.dataDir, 'uploads')),
       secretBox: createSecretBox(otpKey),
     };
 
@@ -79,11 +86,13 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
         await background.drain();
         mailer.close();
         await redisLimiter?.close();
+        s3Storage?.close();
         await database.close();
       },
     };
   } catch (error) {
     await redisLimiter?.close();
+    s3Storage?.close();
     await database.close();
     throw error;
   }

@@ -49,6 +49,22 @@ export interface Config {
     /** Base URL, no trailing slash (https://api.twilio.com, or a stand-in speaking its API). */
     readonly apiUrl: string;
   };
+  /** Where uploaded documents live: DATA_DIR/uploads (one node) or an S3-compatible bucket (shared by every node). */
+  readonly storage: { readonly provider: 'local' } | S3StorageConfig;
+}
+
+export interface S3StorageConfig {
+  readonly provider: 's3';
+  readonly bucket: string;
+  readonly region: string;
+  /** Unset = the SDK's default credential chain (environment, shared files, instance or task role). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** An S3-compatible service (MinIO, Ceph, R2, ...), addressed path-style; unset = AWS. */
+  readonly endpoint?: string;
+  /** Prepended to every object key; empty, or ending in "/". */
+  readonly prefix: string;
+  /** Ask for server-side encryption (x-amz-server-side-encryption: AES256). */
+  readonly serverSideEncryption: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -146,6 +162,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (!/^[^\s@]+@[^\s@]+$/.test(senderEmail)) problems.push('SENDER_EMAIL must be an email address');
 
   const twilio = twilioFrom(str, problems);
+  const storage = storageFrom(str, problems);
 
   const frontendDomain = str('FRONTEND_DOMAIN');
   const frontendUrl = frontendUrlFrom(frontendDomain);
@@ -190,6 +207,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     },
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
+    storage,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -249,6 +267,66 @@ function twilioFrom(str: (key: string) => string | undefined, problems: string[]
   }
   if (missing.length > 0) return undefined;
   return { accountSid: accountSid!, authToken: authToken!, phoneNumber: phoneNumber!, apiUrl };
+}
+
+const S3_ONLY_KEYS = ['STORAGE_BUCKET_NAME', 'STORAGE_REGION', 'STORAGE_ACCESS_KEY', 'STORAGE_SECRET_KEY', 'STORAGE_ENDPOINT', 'STORAGE_PREFIX', 'STORAGE_SSE'];
+
+/**
+ * Barong's STORAGE_PROVIDER (`local`, or fog's `AWS`/`Google`): here `local` or `s3` (`aws` is taken
+ * as `s3`), with Barong's STORAGE_BUCKET_NAME, STORAGE_REGION, STORAGE_ACCESS_KEY, STORAGE_SECRET_KEY.
+ */
+function storageFrom(str: (key: string) => string | undefined, problems: string[]): Config['storage'] {
+  const provider = (str('STORAGE_PROVIDER') ?? 'local').toLowerCase();
+  if (provider === 'local') {
+    const stray = S3_ONLY_KEYS.filter((key) => str(key) !== undefined);
+    if (stray.length > 0) problems.push(`${stray.join(', ')} need STORAGE_PROVIDER=s3`);
+    return { provider: 'local' };
+  }
+  if (provider !== 's3' && provider !== 'aws') {
+    problems.push(`STORAGE_PROVIDER must be local or s3 (got "${str('STORAGE_PROVIDER')}")`);
+    return { provider: 'local' };
+  }
+
+  const bucket = str('STORAGE_BUCKET_NAME');
+  if (!bucket) problems.push('STORAGE_BUCKET_NAME is required when STORAGE_PROVIDER=s3');
+  else if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/.test(bucket)) {
+    problems.push(`STORAGE_BUCKET_NAME must be a bucket name (3-63 letters, digits, ".", "-", "_"; got "${bucket}")`);
+  }
+  const region = str('STORAGE_REGION') ?? 'us-east-1';
+  if (!/^[a-z0-9-]{2,32}$/i.test(region)) problems.push(`STORAGE_REGION must be a region name such as eu-west-1 (got "${region}")`);
+
+  const accessKeyId = str('STORAGE_ACCESS_KEY');
+  const secretAccessKey = str('STORAGE_SECRET_KEY');
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    problems.push('set both STORAGE_ACCESS_KEY and STORAGE_SECRET_KEY, or neither (the SDK\'s default credentials)');
+  }
+
+  const rawEndpoint = str('STORAGE_ENDPOINT');
+  const endpoint = rawEndpoint ? httpUrl(rawEndpoint) : undefined;
+  if (rawEndpoint && !endpoint) problems.push(`STORAGE_ENDPOINT must be an http(s) URL (got "${rawEndpoint}")`);
+
+  const rawPrefix = str('STORAGE_PREFIX') ?? '';
+  if (rawPrefix && (!/^[A-Za-z0-9!_.*'()\/-]+$/.test(rawPrefix) || rawPrefix.startsWith('/') || rawPrefix.split('/').some((part) => part === '..' || part === '.'))) {
+    problems.push(`STORAGE_PREFIX must be a relative key prefix of letters, digits, "/", "-", "_", "." (got "${rawPrefix}")`);
+  }
+  const prefix = rawPrefix && !rawPrefix.endsWith('/') ? `${rawPrefix}/` : rawPrefix;
+
+  // On by default against AWS; S3-compatible servers often refuse it without a KMS set up.
+  const rawSse = str('STORAGE_SSE')?.toLowerCase();
+  let serverSideEncryption = !rawEndpoint;
+  if (rawSse === 'true') serverSideEncryption = true;
+  else if (rawSse === 'false') serverSideEncryption = false;
+  else if (rawSse !== undefined) problems.push(`STORAGE_SSE must be true or false (got "${str('STORAGE_SSE')}")`);
+
+  return {
+    provider: 's3',
+    bucket: bucket ?? '',
+    region,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    endpoint,
+    prefix,
+    serverSideEncryption,
+  };
 }
 
 /** redis://[user:password@]host[:port][/db] or rediss:// (TLS): a host, and a database number if any path. */

@@ -1,13 +1,16 @@
 /**
  * Where uploaded files live, behind one small interface: a local directory (local.ts,
- * DATA_DIR/uploads) by default; an S3-compatible store can implement the same three calls.
+ * DATA_DIR/uploads) by default, or an S3-compatible bucket (s3.ts, STORAGE_PROVIDER=s3).
  * Keys are random names chosen by the caller (never a client's file name).
  */
 import type { Readable } from 'node:stream';
 
 export interface FileStorage {
-  /** Stores `data` under a new `key`; fails if the key exists. */
-  put(key: string, data: Uint8Array): Promise<void>;
+  /**
+   * Stores `data` under a new `key`; fails if the key exists. `contentType` is the type judged from
+   * the content (kept as object metadata where the store has any).
+   */
+  put(key: string, data: Uint8Array, contentType?: string): Promise<void>;
   /** The stored bytes as a stream; rejects with StoredFileMissingError when there is none. */
   read(key: string): Promise<Readable>;
   /** Removes the file; no error when it is already gone. */
@@ -18,6 +21,18 @@ export class StoredFileMissingError extends Error {
   constructor(readonly key: string) {
     super(`stored file ${key} is missing`);
     this.name = 'StoredFileMissingError';
+  }
+}
+
+/** The store itself failed (unreachable, refused, ...); the underlying error is the `cause`. */
+export class StorageError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly key: string,
+    options: { cause: unknown },
+  ) {
+    super(`file storage failed to ${operation} ${key}`, options);
+    this.name = 'StorageError';
   }
 }
 

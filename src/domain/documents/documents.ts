@@ -60,7 +60,7 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
 
   // File first, then the row in a transaction; if the transaction fails, the file goes again.
   const key = randomToken(24);
-  await deps.storage.put(key, input.file);
+  await deps.storage.put(key, input.file, contentType);
   try {
     return await deps.db.transaction().execute(async (trx) => {
       // Serialises this account's label changes, so `verified` set meanwhile is not overwritten.
