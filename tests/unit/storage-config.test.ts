@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config.js';
+import { configProblems as problemsOf } from '../helpers/config.js';
 
 describe('document storage configuration', () => {
   it('is the local directory by default', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems as problemsOf } from '../helpers/config.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  return [];
-}
 
 describe('Twilio configuration', () => {
   it('is off by default (SMS go to the outbox)', () => {
