@@ -1,5 +1,10 @@
-import { sql } from 'kysely';
-import type { Executor, LabelRow } from '../schema.js';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Executor, LabelRow } from '../schema.js';
+
+/** The one label of an account with that key and scope (unique by labels_account_key_scope_key). */
+const labelIs =
+  (accountId: string, key: string, scope: 'public' | 'private') => (eb: ExpressionBuilder<Database, 'labels'>) =>
+    eb.and([eb('account_id', '=', accountId), eb('key', '=', key), eb('scope', '=', scope)]);
 
 export function listLabelsByAccountId(db: Executor, accountId: string): Promise<LabelRow[]> {
   return db.selectFrom('labels').selectAll().where('account_id', '=', accountId).orderBy('id').execute();
@@ -46,13 +51,7 @@ export function findLabel(
   key: string,
   scope: 'public' | 'private',
 ): Promise<LabelRow | undefined> {
-  return db
-    .selectFrom('labels')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('key', '=', key)
-    .where('scope', '=', scope)
-    .executeTakeFirst();
+  return db.selectFrom('labels').selectAll().where(labelIs(accountId, key, scope)).executeTakeFirst();
 }
 
 /** Inserts a label; the unique constraint labels_account_key_scope_key refuses a duplicate key. */
@@ -80,11 +79,5 @@ export function deleteLabel(
   key: string,
   scope: 'public' | 'private',
 ): Promise<LabelRow | undefined> {
-  return db
-    .deleteFrom('labels')
-    .where('account_id', '=', accountId)
-    .where('key', '=', key)
-    .where('scope', '=', scope)
-    .returningAll()
-    .executeTakeFirst();
+  return db.deleteFrom('labels').where(labelIs(accountId, key, scope)).returningAll().executeTakeFirst();
 }
