@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertMatchesContract } from '../helpers/contract.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -37,6 +38,7 @@ describe('malformed requests get client errors, never a 500', () => {
     });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toEqual({ error: 'Unsupported content type' });
+    assertMatchesContract('POST', '/api/v1/accounts', res.statusCode, String(res.headers['content-type']), res.body);
   });
 
   it('answers 404 for a wrong method on a known path', async () => {
