@@ -728,10 +728,11 @@ export type paths = {
          * @description Sets a new password using the token from the reset email; the token is then cleared. A locked account is
          *     unlocked.
          *
-         *     Order of checks: 400 `"reset_password_token is empty, password is empty"`; 404 `"Record is not found"`
-         *     (unknown token); 422 `"Reset password token has expired, please request a new one"` (older than 6 h);
-         *     422 password rule messages (e.g. `"Password must contain big, small letters and digits"`); 429 rate
-         *     limit; 503 with `Retry-After` when the password-hashing queue is full.
+         *     Order of checks: 400 `"reset_password_token is empty, password is empty"`; 422 password rule messages
+         *     (e.g. `"Password must contain big, small letters and digits"`; the token stays usable); 503 with
+         *     `Retry-After` when the password-hashing queue is full; 404 `"Record is not found"` (unknown or used
+         *     token); 422 `"Reset password token has expired, please request a new one"` (older than 6 h); 422
+         *     `"Password must be different than the current password."`. No rate limit: the token is 256 random bits.
          */
         put: operations["putV1SecurityResetPassword"];
         /**
@@ -3479,7 +3480,6 @@ export interface operations {
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
-            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
