@@ -48,6 +48,7 @@ const catalog = {
   // 415
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   // 422
+  INVALID_REDIRECT_URI: { status: 422, message: 'Redirect uri must be an absolute URI' },
   INVALID_ACCOUNT: { status: 422, message: 'Account is invalid' },
   CONFIRMATION_TOKEN_INVALID: { status: 422, message: 'Confirmation token is invalid' },
   CONFIRMATION_TOKEN_EXPIRED: {

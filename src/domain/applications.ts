@@ -8,17 +8,29 @@ import {
   listApplications,
 } from '../db/queries/applications.js';
 import type { ApplicationRow, Db } from '../db/schema.js';
+import { AppError } from '../errors.js';
 
 export function newApplicationUid(): string {
   return randomBytes(20).toString('hex');
 }
 
 export function createApplication(db: Db, input: { name: string; redirect_uri?: string | null; uid?: string }) {
+  if (input.redirect_uri && !isAbsoluteUri(input.redirect_uri)) throw new AppError('INVALID_REDIRECT_URI');
   return insertApplication(db, {
     uid: input.uid ?? newApplicationUid(),
     name: input.name,
     redirect_uri: input.redirect_uri ?? null,
   });
+}
+
+/** An OAuth redirect URI must be absolute (scheme and all), without a fragment (RFC 6749 §3.1.2). */
+function isAbsoluteUri(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol.length > 1 && url.hash === '' && !/\s/.test(value);
+  } catch {
+    return false;
+  }
 }
 
 export { listApplications };

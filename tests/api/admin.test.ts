@@ -429,3 +429,25 @@ describe('DELETE /api/v1/admin/accounts/{uid}/otp', () => {
     expect(res.body).toMatchObject({ uid, otp_enabled: false });
   });
 });
+
+describe('applications', () => {
+  it('creates an application with a redirect URI and lists it', async () => {
+    const created = await t.api.post(
+      '/api/v1/admin/applications',
+      { name: 'Peatio', redirect_uri: 'https://peatio.example.com/auth/barong/callback' },
+      operator,
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Peatio', redirect_uri: 'https://peatio.example.com/auth/barong/callback' });
+    const list = await t.api.get('/api/v1/admin/applications', operator);
+    expect(list.body.map((a: { uid: string }) => a.uid)).toContain(created.body.uid);
+  });
+
+  it('answers 422 for a redirect URI that is not absolute or carries a fragment', async () => {
+    for (const redirect_uri of ['/auth/callback', 'peatio.example.com/cb', 'https://peatio.example.com/cb#x']) {
+      const res = await t.api.post('/api/v1/admin/applications', { name: 'Bad', redirect_uri }, operator);
+      expect(res.status, redirect_uri).toBe(422);
+      expect(res.body).toEqual({ error: 'Redirect uri must be an absolute URI' });
+    }
+  });
+});

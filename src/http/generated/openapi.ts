@@ -281,7 +281,7 @@ export type paths = {
          * Create a client application
          * @description Creates a client application with a new `uid`.
          *
-         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 400 `"name is missing, name is empty"`; 422 when `redirect_uri` is not an absolute URI.
+         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 400 `"name is missing, name is empty"`; 422 `"Redirect uri must be an absolute URI"` when `redirect_uri` is not an absolute URI (or carries a fragment).
          */
         post: operations["postV1AdminApplications"];
         delete?: never;
