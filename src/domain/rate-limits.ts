@@ -7,7 +7,7 @@ import type { Deps } from './deps.js';
  * Counter keys hold a digest of the subject, never the subject: an email of 900 KB costs a counter
  * as little as an IP, and the keys in memory or Redis name nobody.
  */
-function counterKey(name: string, subject: string): string {
+export function counterKey(name: string, subject: string): string {
   return `${name}:${createHash('sha256').update(subject).digest('base64url').slice(0, 22)}`;
 }
 
@@ -31,7 +31,10 @@ export async function clearFailures(deps: Deps, rule: RateLimitRule, subject: st
  * Sign-in failures for an email that has no account, counted like an account's lockout (same limit,
  * same period), so such an email "locks" with the same answer as a real account. False once locked.
  */
+/** Counter name of reserveUnknownAccountAttempt. */
+export const UNKNOWN_ACCOUNT_LOCKOUT = 'sign_in_lockout';
+
 export async function reserveUnknownAccountAttempt(deps: Deps, email: string): Promise<boolean> {
   const { maxAttempts, lockSeconds } = deps.config.lockout;
-  return (await deps.rateLimiter.hit(counterKey('sign_in_lockout', email), maxAttempts, lockSeconds)).allowed;
+  return (await deps.rateLimiter.hit(counterKey(UNKNOWN_ACCOUNT_LOCKOUT, email), maxAttempts, lockSeconds)).allowed;
 }
