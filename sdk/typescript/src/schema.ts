@@ -823,7 +823,9 @@ export type paths = {
          * Sign in (get a session JWT)
          * @description Exchanges email and password for an RS256 session JWT, returned as a bare JSON string. Claims: `iat`,
          *     `exp`, `sub` `session`, `iss` `barong`, `aud` `["peatio","barong"]`, `jti`, `uid`, `email`, `role`,
-         *     `level`, `state`; the header carries `kid` (see `/.well-known/jwks.json`).
+         *     `level`, `state`, plus `auth_time` (the sign-in time, kept through renewals) and `sgen` (the account's
+         *     session generation: a password change or reset, a 2FA reset or a role change revokes every session
+         *     issued before it); the header carries `kid` (see `/.well-known/jwks.json`).
          *
          *     Order of checks: 400 missing parameters (e.g. `"email is missing, password is missing, application_id is
          *     missing"`) or `"expires_in is invalid"`; 422 `expires_in` outside 30..86400; 429 rate limit (per IP and
