@@ -22,6 +22,8 @@ export interface Config {
     /** Extra public keys (PEM files) still accepted and published, for key rotation. */
     readonly previousPublicKeyPaths: readonly string[];
     readonly lifetimeSeconds: number;
+    /** Absolute session lifetime from sign-in: renewals stop there (SESSION_MAX_LIFETIME). */
+    readonly maxSessionSeconds: number;
   };
   readonly tokenHmacKey?: string;
   /** 32-byte AES-256-GCM key for TOTP secrets at rest, as base64 (normalised from hex or base64). */
@@ -91,6 +93,14 @@ export const RATE_LIMIT_DEFAULTS = {
   phone_send_per_account: { limit: 5, windowSeconds: 3600 },
   phone_send_per_number: { limit: 5, windowSeconds: 3600 },
   phone_verify_per_account: { limit: 30, windowSeconds: 3600 },
+  /** Per client address: anonymous operations that hash a password, mail or check a credential. */
+  sign_up_per_ip: { limit: 20, windowSeconds: 3600 },
+  confirmation_per_ip: { limit: 10, windowSeconds: 3600 },
+  confirm_per_ip: { limit: 30, windowSeconds: 900 },
+  reset_password_token_per_ip: { limit: 10, windowSeconds: 900 },
+  generate_jwt_per_ip: { limit: 120, windowSeconds: 60 },
+  /** Wrong old passwords in a row per account on PUT /accounts/password; the right one clears it. */
+  password_change_failures_per_account: { limit: 5, windowSeconds: 900 },
 } as const;
 export type RateLimitRule = keyof typeof RATE_LIMIT_DEFAULTS;
 export type RateLimits = Readonly<Record<RateLimitRule, { readonly limit: number; readonly windowSeconds: number }>>;
@@ -187,6 +197,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
         .filter(Boolean)
         .map((p) => path.resolve(cwd, p)),
       lifetimeSeconds: int('JWT_LIFETIME', 14_400, SESSION_LIFETIME_BOUNDS.min, SESSION_LIFETIME_BOUNDS.max),
+      maxSessionSeconds: int('SESSION_MAX_LIFETIME', 86_400, SESSION_LIFETIME_BOUNDS.min, 31_536_000),
     },
     tokenHmacKey,
     otpEncryptionKey: otpKey?.toString('base64'),

@@ -15,6 +15,10 @@ const catalog = {
   // 401
   TOKEN_INVALID: { status: 401, message: 'The access token is invalid' },
   TOKEN_EXPIRED: { status: 401, message: 'The access token expired' },
+  /** Issued before a password change or reset, a 2FA reset or a role change of its account. */
+  SESSION_REVOKED: { status: 401, message: 'The session was revoked, please sign in again' },
+  /** Renewal past SESSION_MAX_LIFETIME from the sign-in. */
+  SESSION_TOO_OLD: { status: 401, message: 'The session is too old to renew, please sign in again' },
   ACCOUNT_MISSING: { status: 401, message: 'Account does not exist' },
   ACCOUNT_INACTIVE: { status: 401, message: 'Account is not active' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid Email or password.' },

@@ -31,7 +31,15 @@ export interface SessionSubject {
   state: string;
 }
 
-export type SessionClaims = JWTPayload & SessionSubject;
+/** The account's session generation at sign-in: a bump on the account revokes the session. */
+export const SESSION_GENERATION_CLAIM = 'sgen';
+
+export type SessionClaims = JWTPayload &
+  SessionSubject & {
+    /** When the user signed in (seconds), kept through renewals; absent on API-key sessions. */
+    auth_time?: number;
+    [SESSION_GENERATION_CLAIM]?: number;
+  };
 
 export type PublicJwk = JWK & { kty: string; kid: string; use: string; alg: string; n: string; e: string };
 

@@ -16,6 +16,8 @@ export interface AccountTable {
   failed_attempts: Generated<number>;
   locked_at: Date | null;
   confirmed_at: Date | null;
+  /** Bumped to revoke every session issued before (claim `sgen`). */
+  session_generation: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { constantTimeEqual, randomToken } from '../crypto/tokens.js';
+import type { SessionClaims } from '../crypto/jwt.js';
 import type { AccountRow } from '../db/schema.js';
 import type { Deps } from '../domain/deps.js';
 import { authenticateBearer } from '../domain/sessions/authenticate.js';
@@ -14,6 +15,8 @@ import { AppError } from '../errors.js';
 declare module 'fastify' {
   interface FastifyRequest {
     account?: AccountRow;
+    /** The claims of the bearer session JWT (with `account`). */
+    session?: SessionClaims;
     operator?: boolean;
   }
 }
@@ -29,7 +32,9 @@ export function createSecurityHandlers(deps: Deps, operatorToken: string) {
     async BearerToken(request: FastifyRequest) {
       const token = bearerToken(request);
       if (!token) throw new AppError('TOKEN_INVALID');
-      request.account = await authenticateBearer(deps, token);
+      const session = await authenticateBearer(deps, token);
+      request.account = session.account;
+      request.session = session.claims;
     },
     async OperatorToken(request: FastifyRequest) {
       const given = request.headers['x-operator-token'];
@@ -45,6 +50,12 @@ export function createSecurityHandlers(deps: Deps, operatorToken: string) {
 export function currentAccount(request: FastifyRequest): AccountRow {
   if (!request.account) throw new AppError('TOKEN_INVALID');
   return request.account;
+}
+
+/** The claims of the bearer session a BearerToken operation runs for. */
+export function currentSession(request: FastifyRequest): SessionClaims {
+  if (!request.session) throw new AppError('TOKEN_INVALID');
+  return request.session;
 }
 
 /** Admin operations: the operator token, or the session of an account with role admin. */

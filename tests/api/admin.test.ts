@@ -2,7 +2,7 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUid } from '../../src/db/queries/accounts.js';
 import { listLabelsByAccountId } from '../../src/db/queries/labels.js';
-import { activeAccount, defaultApplicationId, signUp } from '../helpers/accounts.js';
+import { activeAccount, defaultApplicationId, signIn as signInAs, signUp } from '../helpers/accounts.js';
 import { createTestApp, PASSWORD, uniqueEmail, type RequestOptions, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -27,12 +27,16 @@ async function privateLabels(uid: string) {
   return Object.fromEntries(rows.filter((l) => l.scope === 'private').map((l) => [l.key, l.value]));
 }
 
-/** An active account promoted to admin by the operator; its session then passes the admin check. */
+/**
+ * An active account promoted to admin by the operator, with a session from after the promotion
+ * (a role change ends the sessions issued before it); that session passes the admin check.
+ */
 async function adminAccount() {
   const account = await activeAccount(t);
   const res = await t.api.put(`${ADMIN}/${account.uid}/role`, { role: 'admin' }, operator);
   expect(res.status, res.text).toBe(200);
-  return account;
+  expect((await t.api.get(ADMIN, { token: account.token })).status).toBe(401);
+  return { ...account, token: await signInAs(t, account.email) };
 }
 
 async function setLabel(uid: string, key: string, value: string, options = operator) {
@@ -96,11 +100,14 @@ describe('admin authorisation (every admin account operation)', () => {
     }
   });
 
-  it('takes admin access away at once when an admin is demoted (the role is read from the account, not the JWT)', async () => {
+  it('takes admin access away at once when an admin is demoted: the sessions end, a new one is a member', async () => {
     const admin = await adminAccount();
     expect((await t.api.get(ADMIN, { token: admin.token })).status).toBe(200);
     expect((await t.api.put(`${ADMIN}/${admin.uid}/role`, { role: 'member' }, operator)).status).toBe(200);
-    expect((await t.api.get(ADMIN, { token: admin.token })).status).toBe(403);
+    const old = await t.api.get(ADMIN, { token: admin.token });
+    expect(old.status).toBe(401);
+    expect(old.body).toEqual({ error: 'The session was revoked, please sign in again' });
+    expect((await t.api.get(ADMIN, { token: await signInAs(t, admin.email) })).status).toBe(403);
   });
 });
 
@@ -418,8 +425,9 @@ describe('DELETE /api/v1/admin/accounts/{uid}/otp', () => {
     expect((await accountRow(uid)).otp_enabled).toBe(false);
     const signIn = await t.api.post('/api/v1/sessions', { email, password: PASSWORD, application_id: applicationId });
     expect(signIn.status, signIn.text).toBe(201);
-    // The old secret is gone: a new QR code can be generated.
-    expect((await t.api.post('/api/v1/security/generate_qrcode', {}, { token })).status).toBe(201);
+    // Sessions from before the reset ended; the old secret is gone: a new QR code can be generated.
+    expect((await t.api.post('/api/v1/security/generate_qrcode', {}, { token })).status).toBe(401);
+    expect((await t.api.post('/api/v1/security/generate_qrcode', {}, { token: signIn.body })).status).toBe(201);
   });
 
   it('answers the account unchanged when 2FA is already off', async () => {

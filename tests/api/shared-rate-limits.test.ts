@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KEY_PREFIX } from '../../src/adapters/rate-limit/redis-rate-limiter.js';
+import { counterKey, UNKNOWN_ACCOUNT_LOCKOUT } from '../../src/domain/rate-limits.js';
 import { defaultApplicationId } from '../helpers/accounts.js';
 import { closedPort, deleteRedisKeys, silentServer, TEST_REDIS_URL } from '../helpers/redis.js';
 import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
@@ -32,7 +33,9 @@ function logSink() {
 describe.skipIf(!TEST_REDIS_URL)('rate limits shared through Redis', () => {
   const emails: string[] = [];
   afterAll(async () => {
-    for (const email of emails) await deleteRedisKeys(`${DEFAULT_KEY_PREFIX}*${email}`);
+    for (const email of emails) {
+      for (const counter of ['sign_in_per_email', UNKNOWN_ACCOUNT_LOCKOUT]) await deleteRedisKeys(DEFAULT_KEY_PREFIX + counterKey(counter, email));
+    }
   });
 
   it('Threat: password guessing spread over several API nodes — two instances reach the per-email limit together', async () => {

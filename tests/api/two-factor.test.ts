@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByEmail } from '../../src/db/queries/accounts.js';
 import { findAccountOtp } from '../../src/db/queries/account-otps.js';
 import { disableTwoFactor } from '../../src/domain/two-factor/two-factor.js';
-import { activeAccount, defaultApplicationId } from '../helpers/accounts.js';
+import { activeAccount, defaultApplicationId, signIn as signInAs } from '../helpers/accounts.js';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/test-app.js';
 import { codeFor, currentStep, freshCode, nextStep, restoreClock, useTestClock } from '../helpers/totp.js';
 import { generateSecret, twoFactorAccount } from '../helpers/two-factor.js';
@@ -275,11 +275,13 @@ describe('POST /api/v1/sessions with 2FA on', () => {
 
 describe('disableTwoFactor (domain function for the admin endpoint)', () => {
   it('turns 2FA off and forgets the secret, so the account can enrol again', async () => {
-    const { email, token, code } = await twoFactorAccount(t);
+    const { email, token: before, code } = await twoFactorAccount(t);
     const row = await accountRow(email);
     const updated = await disableTwoFactor(t.services.deps, row.id);
     expect(updated?.otp_enabled).toBe(false);
     expect(await findAccountOtp(db(), row.id)).toBeUndefined();
+    expect((await t.api.get('/api/v1/accounts/me', { token: before })).status).toBe(401); // sessions ended
+    const token = await signInAs(t, email);
     expect((await t.api.get('/api/v1/accounts/me', { token })).body.otp_enabled).toBe(false);
     expect((await post('verify_code', { code: code() }, token)).body).toEqual({ error: 'You need to enable 2FA first' });
     const again = await generateSecret(t, token);

@@ -69,7 +69,7 @@ describe('operator CLI without a running server (in-process)', () => {
     // An account to work on, made through our own sign-up, then the database is closed again.
     const services = await startServices(loadConfig({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }), pino({ level: 'silent' }));
     try {
-      await registerAccount(services.deps, { email, password: PASSWORD });
+      await registerAccount(services.deps, { email, password: PASSWORD }, '127.0.0.1');
     } finally {
       await services.close();
     }

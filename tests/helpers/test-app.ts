@@ -41,6 +41,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Send the body as application/x-www-form-urlencoded instead of JSON. */
   form?: boolean;
+  /** The client address the request comes from (default 127.0.0.1), for per-address limits. */
+  remoteAddress?: string;
 }
 
 export type Api = ReturnType<typeof createApi>;
@@ -57,6 +59,13 @@ export async function createTestApp(env: Env = {}, options: { logStream?: Destin
     SMTP_PORT: String(mail.port),
     FRONTEND_DOMAIN: 'https://exchange.example',
     LOG_LEVEL: 'silent',
+    // Every injected request comes from one address: per-address limits would cut the test journeys
+    // short. Tests of those limits set them back.
+    RATE_LIMIT_SIGN_UP_PER_IP: '100000/3600',
+    RATE_LIMIT_CONFIRM_PER_IP: '100000/3600',
+    RATE_LIMIT_CONFIRMATION_PER_IP: '100000/3600',
+    RATE_LIMIT_RESET_PASSWORD_TOKEN_PER_IP: '100000/3600',
+    RATE_LIMIT_GENERATE_JWT_PER_IP: '100000/3600',
     ...env,
   });
   const log = options.logStream
@@ -97,7 +106,7 @@ export function createApi(app: FastifyInstance) {
         payload = JSON.stringify(body);
       }
     }
-    const response = await app.inject({ method, url, headers, payload });
+    const response = await app.inject({ method, url, headers, payload, remoteAddress: options.remoteAddress });
     assertMatchesContract(String(method), url, response.statusCode, String(response.headers['content-type'] ?? ''), response.body);
     let parsed: unknown = undefined;
     if (response.body && String(response.headers['content-type'] ?? '').includes('json')) parsed = JSON.parse(response.body);

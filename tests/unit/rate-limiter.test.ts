@@ -122,6 +122,19 @@ describe('memory rate limiter', () => {
     now += 30_001;
     expect(await limiter.hit('k', 3, 60)).toMatchObject({ allowed: true, count: 1, retryAfter: 60 });
   });
+
+  it('holds at most maxKeys windows: a flood of new keys drops the oldest, not the process', async () => {
+    const limiter = createMemoryRateLimiter(Date.now, 3);
+    for (const k of ['a', 'b', 'c']) await limiter.hit(k, 10, 60);
+    await limiter.hit('a', 10, 60); // an existing key does not count as new
+    await limiter.hit('d', 10, 60);
+    expect((await limiter.peek('a', 10)).count).toBe(0); // the oldest went
+    expect((await limiter.peek('b', 10)).count).toBe(1);
+    expect((await limiter.peek('d', 10)).count).toBe(1);
+    for (let i = 0; i < 10_000; i++) await limiter.hit(`flood-${i}`, 10, 60);
+    const kept = await Promise.all(['b', 'c', 'd', 'flood-9997', 'flood-9998', 'flood-9999'].map((k) => limiter.peek(k, 10)));
+    expect(kept.map((r) => r.count)).toEqual([0, 0, 0, 1, 1, 1]);
+  });
 });
 
 describe.skipIf(!TEST_REDIS_URL)('redis rate limiter', () => {

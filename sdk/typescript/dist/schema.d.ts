@@ -37,8 +37,8 @@ export type paths = {
          *     missing, password is empty"`); then 422 with an **array** of Barong messages, e.g.
          *     `["Email is invalid"]`, `["Email has already been taken"]`,
          *     `["Password must contain big, small letters and digits"]`,
-         *     `["Password is too short (minimum is 6 characters)"]`. 503 with `Retry-After` when the password-hashing
-         *     queue is full.
+         *     `["Password is too short (minimum is 6 characters)"]`; 429 with `Retry-After` past the per-address rate
+         *     limit (`RATE_LIMIT_SIGN_UP_PER_IP`); 503 with `Retry-After` when the password-hashing queue is full.
          */
         post: operations["postV1Accounts"];
         delete?: never;
@@ -63,7 +63,8 @@ export type paths = {
          *
          *     Errors: 400 `"confirmation_token is missing, confirmation_token is empty"`; 422
          *     `"Confirmation token is invalid"` (unknown or expired token); 422
-         *     `"Email was already confirmed, please try signing in"`.
+         *     `"Email was already confirmed, please try signing in"`; 429 with `Retry-After` past the per-address rate
+         *     limit on tokens tried (`RATE_LIMIT_CONFIRM_PER_IP`), counted before the token is looked up.
          */
         post: operations["postV1AccountsConfirm"];
         delete?: never;
@@ -106,8 +107,13 @@ export type paths = {
          * Change password
          * @description Changes the password of the signed-in account.
          *
+         *     The change ends every session of the account, this one included (sign in again with the new password),
+         *     and mails the owner "Your password was changed".
+         *
          *     Order of checks: 400 for missing parameters (`"old_password is missing"`, `"new_password is missing"`);
-         *     401 token errors; 401 `"Invalid password."` when `old_password` is wrong; 422 when the new password
+         *     401 token errors; 429 with `Retry-After` once `old_password` was wrong 5 times in a row (per account, 15
+         *     minutes; counted before it is checked, so parallel guesses get no further); 401 `"Invalid password."`
+         *     when `old_password` is wrong; 422 when the new password
          *     breaks a rule (`"Password must contain big, small letters and digits"`,
          *     `"Password must be different than the current password."`; Barong answered 500 here); 503 with
          *     `Retry-After` when the password-hashing queue is full.
@@ -134,7 +140,8 @@ export type paths = {
          * @description Sends a new confirmation email (as Barong 1.8.13) when a pending account has this email. The answer is
          *     always 201 whether or not the email exists, so the endpoint cannot be used to enumerate accounts.
          *
-         *     Errors: 400 `"email is missing, email is empty"`; 429 when the rate limit is exceeded.
+         *     Errors: 400 `"email is missing, email is empty"`, `"email is too long"` (over 255 characters); 429 past the
+         *     per-email or per-address rate limit.
          */
         post: operations["postV1AccountsSendConfirmationInstructions"];
         delete?: never;
@@ -701,10 +708,13 @@ export type paths = {
         /**
          * Renew the session JWT
          * @description Issues a fresh session JWT for the signed-in account (claims re-read from the account), as a bare JSON
-         *     string. The presented token stays valid until it expires.
+         *     string. The presented token stays valid until it expires. The new token keeps the sign-in time
+         *     (`auth_time`) and never expires later than `SESSION_MAX_LIFETIME` (24 h by default) after it: `exp` is
+         *     cut to that instant.
          *
-         *     Errors: 400 `"expires_in is invalid"` (not an integer); 401 token errors; 422 when `expires_in` is outside
-         *     30..86400.
+         *     Errors: 400 `"expires_in is invalid"` (not an integer); 401 token errors, `"The session was revoked, please
+         *     sign in again"` (issued before a password change or reset, a 2FA reset or a role change) and
+         *     `"The session is too old to renew, please sign in again"`; 422 when `expires_in` is outside 30..86400.
          */
         post: operations["postV1SecurityRenew"];
         delete?: never;
@@ -724,13 +734,15 @@ export type paths = {
         /**
          * Set a new password with a reset token
          * @description Sets a new password using the token from the reset email; the token is then cleared. A locked account is
-         *     unlocked.
+         *     unlocked, every session of the account ends, and the owner is mailed "Your password was reset".
          *
-         *     Order of checks: 400 `"reset_password_token is empty, password is empty"`; 422 password rule messages
-         *     (e.g. `"Password must contain big, small letters and digits"`; the token stays usable); 503 with
-         *     `Retry-After` when the password-hashing queue is full; 404 `"Record is not found"` (unknown or used
-         *     token); 422 `"Reset password token has expired, please request a new one"` (older than 6 h); 422
-         *     `"Password must be different than the current password."`. No rate limit: the token is 256 random bits.
+         *     Order of checks: 400 `"reset_password_token is empty, password is empty"`; 429 with `Retry-After` past
+         *     the per-address rate limit (`RATE_LIMIT_RESET_PASSWORD_TOKEN_PER_IP`); 404 `"Record is not found"`
+         *     (unknown or used token); 422 `"Reset password token has expired, please request a new one"` (older than
+         *     6 h); 422 password rule messages (e.g. `"Password must contain big, small letters and digits"`; the token
+         *     stays usable); 503 with `Retry-After` when the password-hashing queue is full; 422
+         *     `"Password must be different than the current password."`. The token is checked before any password is
+         *     hashed, so made-up tokens cost no hashing.
          */
         put: operations["putV1SecurityResetPassword"];
         /**
@@ -738,7 +750,8 @@ export type paths = {
          * @description Emails password-reset instructions (token valid 6 hours) when a non-deleted account has this email. Always
          *     201, with the same timing, whether or not the email exists (Barong answered 404 for an unknown email).
          *
-         *     Errors: 400 `"email is missing, email is empty"`; 429 when the per-IP or per-account rate limit is exceeded.
+         *     Errors: 400 `"email is missing, email is empty"`, `"email is too long"` (over 255 characters); 429 when the
+         *     per-IP or per-account rate limit is exceeded.
          */
         post: operations["postV1SecurityResetPassword"];
         delete?: never;
@@ -808,14 +821,18 @@ export type paths = {
          * Sign in (get a session JWT)
          * @description Exchanges email and password for an RS256 session JWT, returned as a bare JSON string. Claims: `iat`,
          *     `exp`, `sub` `session`, `iss` `barong`, `aud` `["peatio","barong"]`, `jti`, `uid`, `email`, `role`,
-         *     `level`, `state`; the header carries `kid` (see `/.well-known/jwks.json`).
+         *     `level`, `state`, plus `auth_time` (the sign-in time, kept through renewals) and `sgen` (the account's
+         *     session generation: a password change or reset, a 2FA reset or a role change revokes every session
+         *     issued before it); the header carries `kid` (see `/.well-known/jwks.json`).
          *
          *     Order of checks: 400 missing parameters (e.g. `"email is missing, password is missing, application_id is
          *     missing"`) or `"expires_in is invalid"`; 422 `expires_in` outside 30..86400; 429 rate limit (per IP and
          *     per account, with `Retry-After`); 401 `"Wrong application id"` (checked before the account is looked
-         *     up); 401 while the account is locked after 5 failed logins (it unlocks after 1 h or by password
-         *     reset); 401 `"Invalid Email or password."` for an unknown email **and** a wrong password (same answer,
-         *     same timing); 401 `"You have to confirm your email address before continuing."` (account not
+         *     up); 401 `"Your account is locked after too many failed attempts. Try again later or reset your
+         *     password."` after 5 failed logins (it unlocks after 1 h or by password reset; an email without an account
+         *     locks the same way, so the lock reveals nothing); 401 `"Invalid Email or password."` for an unknown email
+         *     **and** a wrong password (same answer, same timing). Each attempt is counted before the password is
+         *     checked, so parallel guesses never get past the lockout; 401 `"You have to confirm your email address before continuing."` (account not
          *     active); 403 `"The account has enabled 2FA but OTP code is missing"` or `"OTP code is invalid"`; 503
          *     with `Retry-After` when the password-hashing queue is full.
          */
@@ -848,7 +865,10 @@ export type paths = {
          *     Order of checks: 400 `"kid is missing, kid is empty, jwt_token is missing, jwt_token is empty"`; 404
          *     `"Record is not found"` (unknown or not `active` key); 401
          *     `"Failed to decode and verify JWT: <reason>"` (malformed, bad signature, wrong algorithm, expired, wrong
-         *     `sub`/`iss`, missing `exp` or `jti`, `exp` too far ahead, replayed `jti`); 401 `"Account is not active"`.
+         *     `sub`/`iss`, missing `exp` or `jti`, `exp` too far ahead, replayed `jti`); 401 `"Account is not active"`;
+         *     400 `"Only accounts with enabled 2FA alowed"` (2FA of the key's account was turned off). 429 with
+         *     `Retry-After` past the per-address rate limit (`RATE_LIMIT_GENERATE_JWT_PER_IP`), counted before the
+         *     client JWT is checked.
          */
         post: operations["postV1SessionsGenerateJwt"];
         delete?: never;
@@ -1547,7 +1567,7 @@ export type components = {
          */
         PostV1AccountsSendConfirmationInstructionsRequest: {
             /**
-             * @description Email of the account to confirm. Any value is answered 201.
+             * @description Email of the account to confirm. Any value of at most 255 characters is answered 201.
              * @example user@example.com
              */
             email: string;
@@ -1790,7 +1810,7 @@ export type components = {
          */
         PostV1SecurityResetPasswordRequest: {
             /**
-             * @description Account email.
+             * @description Account email (at most 255 characters).
              * @example user@example.com
              */
             email: string;
@@ -2292,6 +2312,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -2322,6 +2343,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getV1AccountsMe: {
@@ -2373,6 +2395,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -3478,6 +3501,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -3630,6 +3654,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

@@ -64,3 +64,44 @@ export function identityRejectedMail(config: Config, to: string): MailMessage {
     'Please check your documents and upload them again.',
   ]);
 }
+
+/**
+ * Security notifications: each tells the owner what changed on the account, so a change made by
+ * someone else is noticed at once. They carry no link, so they cannot be used for phishing.
+ */
+const NOT_YOU = 'If this was not you, reset your password at once and contact support.';
+
+export function passwordChangedMail(config: Config, to: string): MailMessage {
+  return plain(to, 'Your password was changed', [
+    `The password of your ${config.appName} account was just changed; every session was signed out.`,
+    NOT_YOU,
+  ]);
+}
+
+export function passwordResetDoneMail(config: Config, to: string): MailMessage {
+  return plain(to, 'Your password was reset', [
+    `The password of your ${config.appName} account was just reset with an emailed link; every session was signed out.`,
+    NOT_YOU,
+  ]);
+}
+
+export function twoFactorEnabledMail(config: Config, to: string): MailMessage {
+  return plain(to, 'Two-factor authentication was enabled', [
+    `Two-factor authentication was just turned on for your ${config.appName} account.`,
+    NOT_YOU,
+  ]);
+}
+
+export function twoFactorDisabledMail(config: Config, to: string): MailMessage {
+  return plain(to, 'Two-factor authentication was disabled', [
+    `Two-factor authentication was just turned off for your ${config.appName} account; every session was signed out.`,
+    NOT_YOU,
+  ]);
+}
+
+export function apiKeyCreatedMail(config: Config, to: string, kid: string): MailMessage {
+  return plain(to, 'A new API key was created', [
+    `A new API key (${kid}) was just created for your ${config.appName} account.`,
+    'If this was not you, delete the key, reset your password at once and contact support.',
+  ]);
+}

@@ -18,13 +18,25 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
-export function createMemoryRateLimiter(now: () => number = Date.now): RateLimiter {
+/** At most this many counters in memory (about 200 bytes each): a flood of new keys cannot grow the heap. */
+export const MEMORY_RATE_LIMITER_MAX_KEYS = 100_000;
+
+/**
+ * Counters in this process. Memory is bounded: expired windows are swept every 1000 hits, and at
+ * `maxKeys` the oldest window is dropped for a new one; callers pass short digests as keys (see
+ * domain/rate-limits.ts), so a key's size does not depend on what the client sent.
+ */
+export function createMemoryRateLimiter(now: () => number = Date.now, maxKeys = MEMORY_RATE_LIMITER_MAX_KEYS): RateLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>();
   let calls = 0;
 
   const sweep = () => {
     const t = now();
     for (const [key, w] of windows) if (w.resetAt <= t) windows.delete(key);
+  };
+  // Full: the oldest window goes (Map keeps insertion order), at O(1); the sweep above drops expired ones.
+  const makeRoom = () => {
+    while (windows.size >= maxKeys) windows.delete(windows.keys().next().value!);
   };
   const result = (w: { count: number; resetAt: number } | undefined, limit: number): RateLimitResult => {
     const count = w && w.resetAt > now() ? w.count : 0;
@@ -37,6 +49,7 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       if (++calls % 1000 === 0) sweep();
       let w = windows.get(key);
       if (!w || w.resetAt <= now()) {
+        if (!w) makeRoom();
         w = { count: 0, resetAt: now() + windowSeconds * 1000 };
         windows.set(key, w);
       }

@@ -7,6 +7,19 @@ export function insertAccountToken(
   return db.insertInto('account_tokens').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+export function findAccountTokenByHash(
+  db: Executor,
+  purpose: TokenPurpose,
+  tokenHash: string,
+): Promise<AccountTokenRow | undefined> {
+  return db
+    .selectFrom('account_tokens')
+    .selectAll()
+    .where('purpose', '=', purpose)
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
 /** Locks the token row, so two requests cannot both use a single-use token. */
 export function lockAccountTokenByHash(
   db: Executor,

@@ -38,19 +38,42 @@ export function updateAccount(db: Executor, id: string, changes: AccountUpdate):
 }
 
 /**
- * Counts a failed sign-in atomically and locks the account when the count reaches `maxAttempts`,
- * so parallel guesses cannot slip past the limit.
+ * Like updateAccount, and revokes every session issued so far (password change or reset, an
+ * operator's 2FA reset, a role change), in the same statement.
  */
-export function recordFailedSignIn(db: Executor, id: string, maxAttempts: number): Promise<AccountRow> {
+export function updateAccountRevokingSessions(db: Executor, id: string, changes: AccountUpdate): Promise<AccountRow> {
   return db
     .updateTable('accounts')
-    .set({
-      failed_attempts: sql`failed_attempts + 1`,
-      locked_at: sql`case when failed_attempts + 1 >= ${maxAttempts} and locked_at is null then now() else locked_at end`,
-    })
+    .set({ ...changes, session_generation: sql`session_generation + 1`, updated_at: sql`now()` })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Reserves one sign-in attempt before the password is checked: counts it as a failure (a right
+ * password clears the count afterwards) and locks the account when the count reaches
+ * `maxAttempts`. Answers undefined, counting nothing, while the account is locked. One conditional
+ * UPDATE, so of N parallel attempts at most `maxAttempts` are ever checked; a lock older than
+ * `lockSeconds` has expired, and the count starts again from this attempt.
+ */
+export function reserveSignInAttempt(
+  db: Executor,
+  id: string,
+  limits: { maxAttempts: number; lockSeconds: number },
+): Promise<AccountRow | undefined> {
+  const expired = sql<boolean>`(locked_at is not null and locked_at <= now() - make_interval(secs => ${limits.lockSeconds}))`;
+  const attempts = sql<number>`(case when ${expired} then 1 else failed_attempts + 1 end)`;
+  return db
+    .updateTable('accounts')
+    .set({
+      failed_attempts: attempts,
+      locked_at: sql`case when ${attempts} >= ${limits.maxAttempts} then now() else null end`,
+    })
+    .where('id', '=', id)
+    .where(sql<boolean>`(locked_at is null or ${expired})`)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 export function clearFailedSignIns(db: Executor, id: string): Promise<unknown> {

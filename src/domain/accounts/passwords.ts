@@ -1,12 +1,12 @@
 /** Changing a password, and resetting a forgotten one by mailed token (6 h, single use). */
-import { resetPasswordMail } from '../../adapters/mail/templates.js';
+import { passwordChangedMail, passwordResetDoneMail, resetPasswordMail } from '../../adapters/mail/templates.js';
 import { tokenDigest } from '../../crypto/tokens.js';
-import { findAccountByEmail, lockAccountById, updateAccount } from '../../db/queries/accounts.js';
-import { deleteAccountTokens, lockAccountTokenByHash } from '../../db/queries/account-tokens.js';
+import { findAccountByEmail, lockAccountById, updateAccountRevokingSessions } from '../../db/queries/accounts.js';
+import { deleteAccountTokens, findAccountTokenByHash, lockAccountTokenByHash } from '../../db/queries/account-tokens.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
-import { enforceRateLimit } from '../rate-limits.js';
+import { clearFailures, enforceRateLimit } from '../rate-limits.js';
 import { issueMailedToken } from './mailed-tokens.js';
 import { normalizeEmail, passwordProblems, SAME_PASSWORD } from './rules.js';
 
@@ -21,17 +21,25 @@ async function assertAcceptableNewPassword(deps: Deps, account: AccountRow, pass
   if (problems.length > 0) throw new AppError('INVALID_NEW_PASSWORD', problems.join(', '));
 }
 
+/**
+ * Each old_password tried is counted before it is checked (a right one clears the count), so a
+ * stolen session cannot guess the password: 429 past the limit. The change ends every session,
+ * this one too, and mails the owner.
+ */
 export async function changePassword(
   deps: Deps,
   account: AccountRow,
   input: { old_password: string; new_password: string },
 ): Promise<void> {
+  await enforceRateLimit(deps, 'password_change_failures_per_account', account.id);
   if (!(await deps.passwords.verify(account.password_digest, input.old_password))) {
     throw new AppError('INVALID_PASSWORD');
   }
+  await clearFailures(deps, 'password_change_failures_per_account', account.id);
   await assertAcceptableNewPassword(deps, account, input.new_password);
   const digest = await deps.passwords.hash(input.new_password);
-  await updateAccount(deps.db, account.id, { password_digest: digest });
+  await updateAccountRevokingSessions(deps.db, account.id, { password_digest: digest });
+  deps.background.run('password changed mail', () => deps.mailer.send(passwordChangedMail(deps.config, account.email)));
 }
 
 /** Always succeeds from the caller's view, at the same speed whether or not the email exists. */
@@ -49,20 +57,33 @@ export async function requestPasswordReset(deps: Deps, rawEmail: string, clientI
   });
 }
 
-/** Sets the new password, uses up the token and lifts a sign-in lockout. */
-export async function resetPassword(deps: Deps, input: { reset_password_token: string; password: string }) {
+/**
+ * Sets the new password, uses up the token, lifts a sign-in lockout, ends every session and mails
+ * the owner. Rate limited per client address, and the token is checked before any password is
+ * hashed, so a flood of made-up tokens costs a lookup each, not a hash.
+ */
+export async function resetPassword(deps: Deps, input: { reset_password_token: string; password: string }, clientIp: string) {
+  await enforceRateLimit(deps, 'reset_password_token_per_ip', clientIp);
+  const tokenHash = tokenDigest(deps.tokenKey, input.reset_password_token);
+  assertUsableResetToken(await findAccountTokenByHash(deps.db, 'reset_password', tokenHash));
   const problems = passwordProblems(input.password);
   if (problems.length > 0) throw new AppError('INVALID_NEW_PASSWORD', problems.join(', '));
   const digest = await deps.passwords.hash(input.password);
 
-  await deps.db.transaction().execute(async (trx) => {
-    const token = await lockAccountTokenByHash(trx, 'reset_password', tokenDigest(deps.tokenKey, input.reset_password_token));
-    if (!token || token.used_at) throw new AppError('NOT_FOUND');
-    if (token.expires_at.getTime() <= Date.now()) throw new AppError('RESET_TOKEN_EXPIRED');
+  const email = await deps.db.transaction().execute(async (trx) => {
+    const token = assertUsableResetToken(await lockAccountTokenByHash(trx, 'reset_password', tokenHash));
     const account = await lockAccountById(trx, token.account_id);
     if (!account) throw new AppError('NOT_FOUND');
     await assertAcceptableNewPassword(deps, account, input.password);
-    await updateAccount(trx, account.id, { password_digest: digest, failed_attempts: 0, locked_at: null });
+    await updateAccountRevokingSessions(trx, account.id, { password_digest: digest, failed_attempts: 0, locked_at: null });
     await deleteAccountTokens(trx, account.id, 'reset_password');
+    return account.email;
   });
+  deps.background.run('password reset mail', () => deps.mailer.send(passwordResetDoneMail(deps.config, email)));
+}
+
+function assertUsableResetToken<T extends { used_at: Date | null; expires_at: Date }>(token: T | undefined): T {
+  if (!token || token.used_at) throw new AppError('NOT_FOUND');
+  if (token.expires_at.getTime() <= Date.now()) throw new AppError('RESET_TOKEN_EXPIRED');
+  return token;
 }

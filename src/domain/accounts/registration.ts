@@ -16,10 +16,16 @@ import { emailProblems, normalizeEmail, passwordProblems } from './rules.js';
 export const CONFIRMATION_TTL_MS = 48 * 3600 * 1000;
 const UID_ATTEMPTS = 5;
 
-export async function registerAccount(deps: Deps, input: { email: string; password: string }): Promise<void> {
+/**
+ * Answers 422 "Email has already been taken" as Barong did (clients rely on it); the per-address
+ * rate limit, counted before the password is hashed, keeps that from being an enumeration oracle
+ * at scale.
+ */
+export async function registerAccount(deps: Deps, input: { email: string; password: string }, clientIp: string): Promise<void> {
   const email = normalizeEmail(input.email);
   const problems = [...emailProblems(email), ...passwordProblems(input.password)];
   if (problems.length > 0) throw new AppError('INVALID_ACCOUNT', problems);
+  await enforceRateLimit(deps, 'sign_up_per_ip', clientIp);
 
   const passwordDigest = await deps.passwords.hash(input.password);
   let token: string;
@@ -54,7 +60,8 @@ function sendConfirmation(deps: Deps, email: string, token: string): void {
   deps.background.run('confirmation mail', () => deps.mailer.send(confirmationMail(deps.config, email, token)));
 }
 
-export async function confirmEmail(deps: Deps, token: string): Promise<void> {
+export async function confirmEmail(deps: Deps, token: string, clientIp: string): Promise<void> {
+  await enforceRateLimit(deps, 'confirm_per_ip', clientIp);
   await deps.db.transaction().execute(async (trx) => {
     const row = await lockAccountTokenByHash(trx, 'confirmation', tokenDigest(deps.tokenKey, token));
     if (!row) throw new AppError('CONFIRMATION_TOKEN_INVALID');
@@ -70,8 +77,9 @@ export async function confirmEmail(deps: Deps, token: string): Promise<void> {
 }
 
 /** Always succeeds from the caller's view; mails only a pending account. */
-export async function resendConfirmation(deps: Deps, rawEmail: string): Promise<void> {
+export async function resendConfirmation(deps: Deps, rawEmail: string, clientIp: string): Promise<void> {
   const email = normalizeEmail(rawEmail);
+  await enforceRateLimit(deps, 'confirmation_per_ip', clientIp);
   await enforceRateLimit(deps, 'confirmation_per_email', email);
   deps.background.run('resend confirmation', async () => {
     const issued = await deps.db.transaction().execute(async (trx) => {

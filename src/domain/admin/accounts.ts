@@ -1,5 +1,5 @@
 /** Operator views and changes of accounts (the admin API, used by the CLI). */
-import { findAccountByUid, listAccounts as listAccountRows, updateAccount } from '../../db/queries/accounts.js';
+import { findAccountByUid, listAccounts as listAccountRows, updateAccountRevokingSessions } from '../../db/queries/accounts.js';
 import { listDocumentsByAccountId } from '../../db/queries/documents.js';
 import { listLabelsByAccountId } from '../../db/queries/labels.js';
 import { listPhonesByAccountId } from '../../db/queries/phones.js';
@@ -50,7 +50,8 @@ export async function accountDetails(deps: Deps, uid: string): Promise<AccountDe
 /**
  * Sets the role. An admin may not change the role of their own account (as in Barong's admin UI),
  * which also means a session can never demote the last admin; the operator token may do anything.
- * The role takes effect at once: bearer authentication reads it from the account, not the JWT.
+ * The role takes effect at once: bearer authentication reads it from the account, not the JWT; and
+ * the account's sessions end, since resource servers read the role from the JWT.
  */
 export async function changeRole(deps: Deps, operator: Operator, uid: string, role: Role): Promise<AccountRow> {
   const account = await accountByUid(deps, uid);
@@ -58,7 +59,7 @@ export async function changeRole(deps: Deps, operator: Operator, uid: string, ro
     throw new AppError('OWN_ROLE_CHANGE');
   }
   if (account.role === role) return account;
-  return updateAccount(deps.db, account.id, { role });
+  return updateAccountRevokingSessions(deps.db, account.id, { role });
 }
 
 /** Turns the account's 2FA off and forgets its secret (a user who lost the device). */

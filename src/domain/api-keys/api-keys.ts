@@ -4,6 +4,7 @@
  * public key must parse as an RSA or EC public key (Barong stored anything).
  */
 import { randomUUID } from 'node:crypto';
+import { apiKeyCreatedMail } from '../../adapters/mail/templates.js';
 import { parseApiPublicKey } from '../../crypto/api-key-jwt.js';
 import { findAccountById } from '../../db/queries/accounts.js';
 import {
@@ -84,7 +85,7 @@ export async function createApiKey(
 ): Promise<ApiKeyRow> {
   await requireFreshCode(deps, account, input.totp_code);
   const fields = checkedFields({ public_key: input.public_key, scopes: input.scopes, expires_in: input.expires_in });
-  return insertApiKey(deps.db, {
+  const key = await insertApiKey(deps.db, {
     uid: randomUUID(),
     account_id: account.id,
     public_key: fields.public_key!,
@@ -92,6 +93,8 @@ export async function createApiKey(
     expires_in: fields.expires_in ?? API_KEY_EXPIRES_IN.default,
     state: 'active',
   });
+  deps.background.run('API key created mail', () => deps.mailer.send(apiKeyCreatedMail(deps.config, account.email, key.uid)));
+  return key;
 }
 
 export async function updateApiKey(

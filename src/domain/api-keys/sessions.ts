@@ -16,6 +16,7 @@ import { claimApiKeyJti, deleteExpiredApiKeyJtis } from '../../db/queries/api-ke
 import { findApiKeyByUid } from '../../db/queries/api-keys.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { enforceRateLimit } from '../rate-limits.js';
 import { sessionSubject } from '../sessions/sessions.js';
 
 const jwtError = (reason: string) => new AppError('API_KEY_JWT_INVALID', `Failed to decode and verify JWT: ${reason}`);
@@ -28,7 +29,13 @@ export function scopesAudience(scopes: string | null): string[] {
     .filter(Boolean);
 }
 
-export async function createApiKeySession(deps: Deps, input: { kid: string; jwt_token: string }): Promise<string> {
+/**
+ * Counted per client address before the client JWT is checked. The key mints nothing while its
+ * account is not active or has 2FA off (an operator's 2FA reset must not leave a bot key, perhaps
+ * created from a stolen session, minting sessions).
+ */
+export async function createApiKeySession(deps: Deps, input: { kid: string; jwt_token: string }, clientIp: string): Promise<string> {
+  await enforceRateLimit(deps, 'generate_jwt_per_ip', clientIp);
   const key = await findApiKeyByUid(deps.db, input.kid);
   if (!key || key.state !== 'active') throw new AppError('NOT_FOUND');
   const publicKey = parseApiPublicKey(key.public_key);
@@ -46,6 +53,7 @@ export async function createApiKeySession(deps: Deps, input: { kid: string; jwt_
   const account = await findAccountById(deps.db, key.account_id);
   if (!account) throw new AppError('NOT_FOUND');
   if (account.state !== 'active') throw new AppError('ACCOUNT_INACTIVE');
+  if (!account.otp_enabled) throw new AppError('API_KEYS_NEED_OTP');
 
   await deleteExpiredApiKeyJtis(deps.db, key.id, new Date(now));
   const forgetAt = new Date((claims.exp + CLIENT_JWT_CLOCK_TOLERANCE_SECONDS) * 1000);

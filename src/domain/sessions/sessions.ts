@@ -1,17 +1,17 @@
 /**
- * Password sign-in and renewal. Order of checks: application, then credentials (one answer for an
- * unknown email and a wrong password, at the same cost), then lockout and confirmation, then the
+ * Password sign-in and renewal. Order of checks: application, then lockout and credentials (one
+ * answer for an unknown email and a wrong password, at the same cost), then confirmation, then the
  * 2FA code when the account has 2FA on.
  */
 import { SESSION_LIFETIME_BOUNDS } from '../../config.js';
-import type { SessionSubject } from '../../crypto/jwt.js';
-import { clearFailedSignIns, findAccountByEmail, recordFailedSignIn } from '../../db/queries/accounts.js';
+import { SESSION_GENERATION_CLAIM, type SessionClaims, type SessionSubject } from '../../crypto/jwt.js';
+import { clearFailedSignIns, findAccountByEmail, reserveSignInAttempt } from '../../db/queries/accounts.js';
 import { findApplicationByUid } from '../../db/queries/applications.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { normalizeEmail } from '../accounts/rules.js';
 import type { Deps } from '../deps.js';
-import { enforceRateLimit } from '../rate-limits.js';
+import { enforceRateLimit, reserveUnknownAccountAttempt } from '../rate-limits.js';
 import { requireSignInCode } from '../two-factor/two-factor.js';
 
 export interface SignInInput {
@@ -29,40 +29,61 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   await enforceRateLimit(deps, 'sign_in_per_email', email);
   if (!(await findApplicationByUid(deps.db, input.application_id))) throw new AppError('WRONG_APPLICATION');
 
-  const account = await findAccountByEmail(deps.db, email);
-  if (!account) {
-    await deps.passwords.verifyDummy(input.password);
-    throw new AppError('INVALID_CREDENTIALS');
-  }
-  if (isLocked(deps, account)) throw new AppError('ACCOUNT_LOCKED');
-  if (!(await deps.passwords.verify(account.password_digest, input.password))) {
-    const updated = await recordFailedSignIn(deps.db, account.id, deps.config.lockout.maxAttempts);
-    if (isLocked(deps, updated)) deps.log.warn({ account: account.uid }, 'account locked after failed sign-ins');
-    throw new AppError('INVALID_CREDENTIALS');
-  }
+  const account = await checkPassword(deps, email, input.password);
   if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
   if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
+  return issueSessionToken(deps, account, expiresIn, Math.floor(Date.now() / 1000));
+}
 
+/**
+ * The account whose password this is. The attempt is reserved before the password is checked (see
+ * reserveSignInAttempt), and an unknown email goes through the same steps against a counter of its
+ * own and a dummy hash: the answers, "Invalid Email or password." and then the lockout message,
+ * and their cost are the same whether or not the email has an account.
+ */
+async function checkPassword(deps: Deps, email: string, password: string): Promise<AccountRow> {
+  const account = await findAccountByEmail(deps.db, email);
+  if (!account) {
+    const allowed = await reserveUnknownAccountAttempt(deps, email);
+    await deps.passwords.verifyDummy(password);
+    throw new AppError(allowed ? 'INVALID_CREDENTIALS' : 'ACCOUNT_LOCKED');
+  }
+  const reserved = await reserveSignInAttempt(deps.db, account.id, deps.config.lockout);
+  if (!reserved) {
+    await deps.passwords.verifyDummy(password);
+    throw new AppError('ACCOUNT_LOCKED');
+  }
+  if (!(await deps.passwords.verify(account.password_digest, password))) {
+    if (reserved.locked_at) deps.log.warn({ account: account.uid }, 'account locked after failed sign-ins');
+    throw new AppError('INVALID_CREDENTIALS');
+  }
   await clearFailedSignIns(deps.db, account.id);
-  return issueSessionToken(deps, account, expiresIn);
+  return reserved;
 }
 
-export function renewSession(deps: Deps, account: AccountRow, expiresIn?: number): Promise<string> {
-  return issueSessionToken(deps, account, sessionLifetime(deps, expiresIn));
+/**
+ * A new token for the same sign-in: it keeps `auth_time`, and never outlives the absolute session
+ * lifetime counted from it (SESSION_MAX_LIFETIME), however often it is renewed.
+ */
+export function renewSession(deps: Deps, account: AccountRow, session: SessionClaims, expiresIn?: number): Promise<string> {
+  const requested = sessionLifetime(deps, expiresIn);
+  const now = Math.floor(Date.now() / 1000);
+  const signedInAt = typeof session.auth_time === 'number' ? session.auth_time : session.iat!;
+  const left = signedInAt + deps.config.jwt.maxSessionSeconds - now;
+  if (left <= 0) throw new AppError('SESSION_TOO_OLD');
+  return issueSessionToken(deps, account, Math.min(requested, left), signedInAt);
 }
 
-export function issueSessionToken(deps: Deps, account: AccountRow, expiresIn: number): Promise<string> {
-  return deps.jwt.sign(sessionSubject(account), { expiresIn });
+/** `signedInAt`: the sign-in this session comes from (seconds), kept through renewals as `auth_time`. */
+export function issueSessionToken(deps: Deps, account: AccountRow, expiresIn: number, signedInAt: number): Promise<string> {
+  return deps.jwt.sign(sessionSubject(account), {
+    expiresIn,
+    extraClaims: { auth_time: signedInAt, [SESSION_GENERATION_CLAIM]: account.session_generation },
+  });
 }
 
 export function sessionSubject(account: AccountRow): SessionSubject {
   return { uid: account.uid, email: account.email, role: account.role, level: account.level, state: account.state };
-}
-
-/** A lock lifts by itself after LOCKOUT_SECONDS (or at once through a password reset). */
-function isLocked(deps: Deps, account: AccountRow): boolean {
-  if (!account.locked_at) return false;
-  return account.locked_at.getTime() + deps.config.lockout.lockSeconds * 1000 > Date.now();
 }
 
 function sessionLifetime(deps: Deps, requested: number | undefined): number {

@@ -3,13 +3,14 @@
  * account's last used time step only moves forward, atomically); wrong codes in a row, on any
  * endpoint, are rate limited per account. Barong kept all this in Vault and had no lockout.
  */
+import { twoFactorDisabledMail, twoFactorEnabledMail } from '../../adapters/mail/templates.js';
 import { matchTotp, newTotpSecret, totpQrCode, totpUri } from '../../crypto/totp.js';
-import { lockAccountById, updateAccount } from '../../db/queries/accounts.js';
+import { lockAccountById, updateAccount, updateAccountRevokingSessions } from '../../db/queries/accounts.js';
 import { claimOtpStep, deleteAccountOtp, findAccountOtp, upsertAccountOtpSecret } from '../../db/queries/account-otps.js';
 import type { AccountRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
-import { assertFailuresAllowed, clearFailures, recordFailure } from '../rate-limits.js';
+import { clearFailures, enforceRateLimit } from '../rate-limits.js';
 
 const FAILURES = 'otp_failures_per_account';
 
@@ -38,6 +39,7 @@ export async function enableTwoFactor(deps: Deps, account: AccountRow, code: str
     if (!(await useTotpCode(deps, trx, account.id, code))) throw new AppError('OTP_CODE_INVALID');
     await updateAccount(trx, account.id, { otp_enabled: true });
   });
+  deps.background.run('2FA enabled mail', () => deps.mailer.send(twoFactorEnabledMail(deps.config, account.email)));
 }
 
 /** `POST /security/verify_code`: checks (and uses up) a code of the enabled 2FA. */
@@ -55,33 +57,37 @@ export async function requireSignInCode(deps: Deps, account: AccountRow, code: s
 /**
  * Turns 2FA off and forgets the secret (admin action for a lost device). Returns the updated
  * account, or undefined when there is no such account. The next generate_qrcode starts afresh.
+ * Turning it off ends every session (whoever holds one got in with the factor now removed) and
+ * mails the owner.
  */
 export async function disableTwoFactor(deps: Deps, accountId: string): Promise<AccountRow | undefined> {
-  const account = await deps.db.transaction().execute(async (trx) => {
+  const result = await deps.db.transaction().execute(async (trx) => {
     const current = await lockAccountById(trx, accountId);
     if (!current) return undefined;
     await deleteAccountOtp(trx, accountId);
-    return current.otp_enabled ? updateAccount(trx, accountId, { otp_enabled: false }) : current;
+    if (!current.otp_enabled) return { account: current, disabled: false };
+    return { account: await updateAccountRevokingSessions(trx, accountId, { otp_enabled: false }), disabled: true };
   });
-  if (account) await clearFailures(deps, FAILURES, accountId);
-  return account;
+  if (!result) return undefined;
+  await clearFailures(deps, FAILURES, accountId);
+  const { email } = result.account;
+  if (result.disabled) deps.background.run('2FA disabled mail', () => deps.mailer.send(twoFactorDisabledMail(deps.config, email)));
+  return result.account;
 }
 
 /**
  * True when `code` matches the account's secret for a time step after the last one used (at most
  * one step of clock drift either side), and records that step, so the code is accepted once even
- * by parallel requests. 429 once too many wrong codes came in a row.
+ * by parallel requests. The attempt is counted before the code is checked (and the count cleared
+ * by a right code), so of N parallel wrong codes at most the limit are checked; 429 past it.
  */
 export async function useTotpCode(deps: Deps, db: Executor, accountId: string, code: string): Promise<boolean> {
-  await assertFailuresAllowed(deps, FAILURES, accountId);
+  await enforceRateLimit(deps, FAILURES, accountId);
   const otp = await findAccountOtp(db, accountId);
   const step = otp
     ? await matchTotp(openSecret(deps, accountId, otp.secret_sealed), code.trim(), { afterStep: Number(otp.last_used_step) })
     : undefined;
-  if (step === undefined || !(await claimOtpStep(db, accountId, step))) {
-    await recordFailure(deps, FAILURES, accountId);
-    return false;
-  }
+  if (step === undefined || !(await claimOtpStep(db, accountId, step))) return false;
   await clearFailures(deps, FAILURES, accountId);
   return true;
 }

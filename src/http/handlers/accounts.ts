@@ -8,15 +8,15 @@ import { currentAccount } from '../security.js';
 export function accountHandlers(deps: Deps) {
   return {
     async postV1Accounts(request) {
-      await registerAccount(deps, request.body);
+      await registerAccount(deps, request.body, request.ip);
       return null;
     },
     async postV1AccountsConfirm(request) {
-      await confirmEmail(deps, request.body.confirmation_token);
+      await confirmEmail(deps, request.body.confirmation_token, request.ip);
       return null;
     },
     async postV1AccountsSendConfirmationInstructions(request) {
-      await resendConfirmation(deps, request.body.email);
+      await resendConfirmation(deps, request.body.email, request.ip);
       return null;
     },
     async putV1AccountsPassword(request) {

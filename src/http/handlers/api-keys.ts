@@ -31,7 +31,7 @@ export function apiKeyHandlers(deps: Deps) {
       return reply.code(204).send();
     },
     async postV1SessionsGenerateJwt(request) {
-      return { token: await createApiKeySession(deps, request.body) };
+      return { token: await createApiKeySession(deps, request.body, request.ip) };
     },
     async postV1SecurityVerifyApiKey(request) {
       return apiKeyState(deps, request.body);

@@ -9,7 +9,7 @@ export function passwordResetHandlers(deps: Deps) {
       return null;
     },
     async putV1SecurityResetPassword(request) {
-      await resetPassword(deps, request.body);
+      await resetPassword(deps, request.body, request.ip);
       return null;
     },
   } satisfies Partial<Handlers>;
