@@ -3,16 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUid } from '../../src/db/queries/accounts.js';
 import { listLabelsByAccountId } from '../../src/db/queries/labels.js';
 import { activeAccount, defaultApplicationId, signUp } from '../helpers/accounts.js';
+import { operatorAccount } from '../helpers/operators.js';
 import { createTestApp, PASSWORD, uniqueEmail, type RequestOptions, type TestApp } from '../helpers/test-app.js';
+import { restoreClock, useTestClock } from '../helpers/totp.js';
 
 let t: TestApp;
 let operator: RequestOptions;
 beforeAll(async () => {
+  useTestClock(); // operator accounts enable 2FA
   // Every injected request comes from 127.0.0.1: the per-IP sign-in limit would stop the setup.
   t = await createTestApp({ RATE_LIMIT_SIGN_IN_PER_IP: '1000/60' });
   operator = { headers: { 'x-operator-token': t.operatorToken } };
 });
-afterAll(() => t?.close());
+afterAll(async () => {
+  await t?.close();
+  restoreClock();
+});
 
 const ADMIN = '/api/v1/admin/accounts';
 
@@ -27,12 +33,9 @@ async function privateLabels(uid: string) {
   return Object.fromEntries(rows.filter((l) => l.scope === 'private').map((l) => [l.key, l.value]));
 }
 
-/** An active account promoted to admin by the operator; its session then passes the admin check. */
-async function adminAccount() {
-  const account = await activeAccount(t);
-  const res = await t.api.put(`${ADMIN}/${account.uid}/role`, { role: 'admin' }, operator);
-  expect(res.status, res.text).toBe(200);
-  return account;
+/** An admin account (2FA on, as every operator account needs) with a fresh session. */
+function adminAccount() {
+  return operatorAccount(t, 'admin');
 }
 
 async function setLabel(uid: string, key: string, value: string, options = operator) {
@@ -205,10 +208,13 @@ describe('GET /api/v1/admin/accounts/{uid}', () => {
     expect(res.body.documents).toEqual([
       {
         id: Number(document.id),
-        upload: { url: `/api/v1/documents/${document.id}/file` },
+        upload: { url: `/api/v1/admin/accounts/${uid}/documents/${document.id}/file` },
         doc_type: 'Passport',
         doc_number: 'AA1234BB',
         doc_expire: '2030-01-22',
+        content_type: 'image/png',
+        byte_size: 10,
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       },
     ]);
   });

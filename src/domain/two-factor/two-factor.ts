@@ -56,12 +56,19 @@ export async function requireSignInCode(deps: Deps, account: AccountRow, code: s
  * Turns 2FA off and forgets the secret (admin action for a lost device). Returns the updated
  * account, or undefined when there is no such account. The next generate_qrcode starts afresh.
  */
-export async function disableTwoFactor(deps: Deps, accountId: string): Promise<AccountRow | undefined> {
+export async function disableTwoFactor(
+  deps: Deps,
+  accountId: string,
+  /** Runs in the same transaction with the account before and after (the operator's audit record). */
+  alsoInTransaction?: (trx: Executor, before: AccountRow, after: AccountRow) => Promise<unknown>,
+): Promise<AccountRow | undefined> {
   const account = await deps.db.transaction().execute(async (trx) => {
     const current = await lockAccountById(trx, accountId);
     if (!current) return undefined;
     await deleteAccountOtp(trx, accountId);
-    return current.otp_enabled ? updateAccount(trx, accountId, { otp_enabled: false }) : current;
+    const updated = current.otp_enabled ? await updateAccount(trx, accountId, { otp_enabled: false }) : current;
+    await alsoInTransaction?.(trx, current, updated);
+    return updated;
   });
   if (account) await clearFailures(deps, FAILURES, accountId);
   return account;
