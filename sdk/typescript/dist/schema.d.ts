@@ -256,7 +256,7 @@ export type paths = {
          * Disable an account's 2FA
          * @description Turns 2FA off and deletes the TOTP secret (e.g. for a user who lost the device).
          *
-         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 404 `"Record is not found"`.
+         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 404 `"Record is not found"`; 422 `"Can't disable 2FA of your own account"` when an admin session targets its own account.
          */
         delete: operations["deleteV1AdminAccountsUidOtp"];
         options?: never;
@@ -2992,6 +2992,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
         };
     };
     putV1AdminAccountsUidRole: {
