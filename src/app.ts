@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import openapiGlue from 'fastify-openapi-glue';
 import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
+import { registerConsole } from './http/console.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
   });
   await registerDocs(app);
+  await registerConsole(app, deps);
 
   return app;
 }
