@@ -1516,9 +1516,7 @@ export type components = {
              *       "reason": "The passport photo is blurred."
              *     }
              */
-            after: {
-                [key: string]: unknown;
-            } | null;
+            after: components["schemas"]["AuditState"];
             /**
              * @description The state before the action (the fields it changed), or `null`.
              * @example {
@@ -1526,9 +1524,7 @@ export type components = {
              *       "level": 2
              *     }
              */
-            before: {
-                [key: string]: unknown;
-            } | null;
+            before: components["schemas"]["AuditState"];
             /**
              * Format: date-time
              * @description When, UTC ISO-8601.
@@ -1551,6 +1547,16 @@ export type components = {
              */
             source_ip: string | null;
         };
+        /**
+         * @description The fields an action changed, as they were before or after it (`null` when there is nothing).
+         * @example {
+         *       "document": "rejected",
+         *       "level": 2
+         *     }
+         */
+        AuditState: {
+            [key: string]: unknown;
+        } | null;
         /**
          * @description A KYC document uploaded by the account.
          * @example {
