@@ -340,12 +340,16 @@ function decisionPanel(account, documentLabel, reload) {
       toast(decision === 'approve' ? `Approved ${account.email}.` : `Rejected ${account.email}; the user was emailed the reason.`);
       await Promise.all([reload(), refreshQueueCount()]);
     } catch (e) {
-      error.textContent = e.status === 409 ? 'This review was already decided. Tick "Re-review" to decide again.' : e.message;
+      error.textContent = e.status === 409 ? 'This review was already decided meanwhile. Reload the account to see the decision.' : e.message;
       approve.disabled = reject.disabled = false;
     }
   }
   approve.addEventListener('click', () => send('approve'));
   reject.addEventListener('click', () => send('reject'));
+  // A decided review is decided again only on purpose.
+  const lock = () => { approve.disabled = reject.disabled = reason.disabled = decided && !reReview.checked; };
+  reReview.addEventListener('change', lock);
+  lock();
 
   if (account.documents.length === 0) {
     return h('section', { class: 'panel decision', 'aria-labelledby': 'decision-title' }, h('h2', { id: 'decision-title' }, 'Decision'), h('p', { class: 'muted' }, 'Nothing to review: the account has no documents.'));
