@@ -13,6 +13,7 @@ import * as createDocuments from './2026-11-25T15-01-00_create_documents.js';
 import * as createAccountOtps from './2026-11-25T16-30-00_create_account_otps.js';
 import * as createApiKeys from './2026-11-25T16-31-00_create_api_keys.js';
 import * as addSessionGeneration from './2026-11-30T08-00-00_add_session_generation.js';
+import * as createAuditRecords from './2026-11-30T12-00-00_create_audit_records.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T10-00-00_create_accounts': createAccounts,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T16-30-00_create_account_otps': createAccountOtps,
   '2026-11-25T16-31-00_create_api_keys': createApiKeys,
   '2026-11-30T08-00-00_add_session_generation': addSessionGeneration,
+  '2026-11-30T12-00-00_create_audit_records': createAuditRecords,
 };

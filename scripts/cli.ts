@@ -16,6 +16,8 @@ interface ApiCall {
   body?: Record<string, unknown>;
   /** Printed when the server answers without a body (204), so every command prints JSON. */
   emptyResult?: unknown;
+  /** Write the answer's bytes to this file (document downloads) and print what was written. */
+  saveTo?: string;
 }
 
 interface Command {
@@ -23,6 +25,8 @@ interface Command {
   summary: string;
   /** The --options it takes (any other is a usage error). */
   flags?: string[];
+  /** The --switches it takes, without a value (given: 'true'). */
+  switches?: string[];
   build(args: string[], flags: Record<string, string>): ApiCall;
 }
 
@@ -92,6 +96,61 @@ const commands: Record<string, Command> = {
       };
     },
   },
+  'reviews list': {
+    usage: 'reviews list [--limit N] [--offset N]',
+    summary: 'the KYC review queue (document pending), oldest first',
+    flags: ['limit', 'offset'],
+    build: (args, flags) => {
+      positional(args, 'reviews list [--limit N] [--offset N]', 0);
+      const query = new URLSearchParams(flags).toString();
+      return { method: 'GET', path: query ? `/api/v1/admin/reviews?${query}` : '/api/v1/admin/reviews' };
+    },
+  },
+  'reviews approve': {
+    usage: 'reviews approve UID [--re-review]',
+    summary: 'approve the documents (level 3 with a verified phone); mails the user',
+    switches: ['re-review'],
+    build: (args, flags) => {
+      const [uid] = positional(args, 'reviews approve UID [--re-review]', 1);
+      return { method: 'POST', path: `/api/v1/admin/reviews/${segment(uid)}`, body: { decision: 'approve', re_review: flags['re-review'] === 'true' } };
+    },
+  },
+  'reviews reject': {
+    usage: 'reviews reject UID --reason TEXT [--re-review]',
+    summary: 'reject the documents; the reason is mailed to the user',
+    flags: ['reason'],
+    switches: ['re-review'],
+    build: (args, flags) => {
+      const [uid] = positional(args, 'reviews reject UID --reason TEXT [--re-review]', 1);
+      if (!flags.reason) throw new UsageError('reviews reject needs --reason TEXT (it is mailed to the user)');
+      return {
+        method: 'POST',
+        path: `/api/v1/admin/reviews/${segment(uid)}`,
+        body: { decision: 'reject', reason: flags.reason, re_review: flags['re-review'] === 'true' },
+      };
+    },
+  },
+  'documents download': {
+    usage: 'documents download UID ID --out FILE',
+    summary: "save the file of one of the account's documents",
+    flags: ['out'],
+    build: (args, flags) => {
+      const [uid, id] = positional(args, 'documents download UID ID --out FILE', 2);
+      if (!flags.out) throw new UsageError('documents download needs --out FILE');
+      return { method: 'GET', path: `${ACCOUNTS}/${segment(uid)}/documents/${segment(id)}/file`, saveTo: flags.out };
+    },
+  },
+  'audit list': {
+    usage: 'audit list [--account UID] [--actor A] [--action A] [--limit N] [--offset N]',
+    summary: 'the operators\' audit trail, newest first',
+    flags: ['account', 'actor', 'action', 'limit', 'offset'],
+    build: (args, flags) => {
+      positional(args, 'audit list [--account UID] [--actor A] [--action A] [--limit N] [--offset N]', 0);
+      const { account, ...rest } = flags;
+      const query = new URLSearchParams({ ...(account ? { account_uid: account } : {}), ...rest }).toString();
+      return { method: 'GET', path: query ? `/api/v1/admin/audit?${query}` : '/api/v1/admin/audit' };
+    },
+  },
   'applications list': {
     usage: 'applications list',
     summary: 'list the OAuth applications (their uid is the application_id of POST /v1/sessions)',
@@ -114,6 +173,9 @@ const commands: Record<string, Command> = {
 
 class UsageError extends Error {}
 
+/** Every command's switches: these --options never take the next word as their value. */
+const SWITCHES = new Set(Object.values(commands).flatMap((c) => c.switches ?? []));
+
 function help(): string {
   const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(52)} ${c.summary}`);
   return [
@@ -135,6 +197,10 @@ function parse(argv: string[]): { command: Command; args: string[]; flags: Recor
     const word = argv[i];
     if (word.startsWith('--')) {
       const [key, inline] = word.slice(2).split('=', 2);
+      if (SWITCHES.has(key) && inline === undefined) {
+        flags[key] = 'true';
+        continue;
+      }
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`--${key} needs a value`);
       flags[key] = value;
@@ -142,12 +208,27 @@ function parse(argv: string[]): { command: Command; args: string[]; flags: Recor
   }
   const name = Object.keys(commands).find((n) => n.split(' ').every((part, i) => words[i] === part));
   if (!name) throw new UsageError(words.length ? `unknown command: ${words.join(' ')}` : 'no command given');
-  const unknown = Object.keys(flags).filter((flag) => !(commands[name].flags ?? []).includes(flag));
+  const known = [...(commands[name].flags ?? []), ...(commands[name].switches ?? [])];
+  const unknown = Object.keys(flags).filter((flag) => !known.includes(flag));
   if (unknown.length > 0) throw new UsageError(`unknown option for ${name}: ${unknown.map((f) => `--${f}`).join(', ')}`);
   return { command: commands[name], args: words.slice(name.split(' ').length), flags };
 }
 
-async function callRunningServer(config: Config, call: ApiCall): Promise<{ status: number; body: unknown } | undefined> {
+interface CallResult {
+  status: number;
+  body: unknown;
+  /** The answer's bytes and type, when it is not JSON (a document file). */
+  bytes?: Buffer;
+  contentType?: string;
+}
+
+function readAnswer(status: number, contentType: string, bytes: Buffer): CallResult {
+  if (!contentType.includes('json')) return { status, body: null, bytes, contentType };
+  const text = bytes.toString('utf8');
+  return { status, body: text ? JSON.parse(text) : null };
+}
+
+async function callRunningServer(config: Config, call: ApiCall): Promise<CallResult | undefined> {
   let token: string;
   try {
     token = fs.readFileSync(path.join(config.dataDir, OPERATOR_TOKEN_FILE), 'utf8').trim();
@@ -160,15 +241,14 @@ async function callRunningServer(config: Config, call: ApiCall): Promise<{ statu
       headers: { 'x-operator-token': token, ...(call.body ? { 'content-type': 'application/json' } : {}) },
       body: call.body ? JSON.stringify(call.body) : undefined,
     });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    return readAnswer(response.status, response.headers.get('content-type') ?? '', Buffer.from(await response.arrayBuffer()));
   } catch (error) {
     if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return undefined;
     throw error;
   }
 }
 
-async function callInProcess(config: Config, call: ApiCall): Promise<{ status: number; body: unknown }> {
+async function callInProcess(config: Config, call: ApiCall): Promise<CallResult> {
   // Loaded only here: --help, usage errors and calls to a running server start without the app.
   const [{ default: pino }, { buildApp }, { startServices }] = await Promise.all([
     import('pino'),
@@ -186,7 +266,7 @@ async function callInProcess(config: Config, call: ApiCall): Promise<{ status: n
       headers: { 'x-operator-token': operatorToken },
       payload: call.body,
     });
-    return { status: response.statusCode, body: response.body ? response.json() : null };
+    return readAnswer(response.statusCode, String(response.headers['content-type'] ?? ''), response.rawPayload);
   } finally {
     await app.close();
     await services.close();
@@ -208,6 +288,11 @@ async function main(): Promise<number> {
       const message = (result.body as { error?: unknown })?.error ?? `HTTP ${result.status}`;
       console.error(`error: ${Array.isArray(message) ? message.join(', ') : message}`);
       return 1;
+    }
+    if (call.saveTo && result.bytes) {
+      fs.writeFileSync(call.saveTo, result.bytes, { mode: 0o600 });
+      console.log(JSON.stringify({ file: path.resolve(call.saveTo), content_type: result.contentType, bytes: result.bytes.length }, null, 2));
+      return 0;
     }
     const output = result.body ?? call.emptyResult;
     if (output !== undefined && output !== null) console.log(JSON.stringify(output, null, 2));

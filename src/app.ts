@@ -10,10 +10,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import openapiGlue from 'fastify-openapi-glue';
 import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
+import { registerConsole } from './http/console.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
-import { assertAdmin, createSecurityHandlers } from './http/security.js';
+import { assertOperator, createSecurityHandlers } from './http/security.js';
 import { listOperations, mountedSpec, responseOnlyMediaTypes, type OperationInfo } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
@@ -90,7 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           if (!op || !handler) throw new Error(`no handler for operation ${operationId}`);
           const admin = op.tags.includes('admin');
           return async (request: FastifyRequest, reply: FastifyReply) => {
-            if (admin) assertAdmin(request);
+            if (admin) assertOperator(request, op.roles);
             reply.code(op.successStatus);
             const result = await handler(request as never, reply as never);
             // A bare JSON string (the session tokens) must be encoded, or fastify sends it as text.
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
   });
   await registerDocs(app);
+  await registerConsole(app, deps);
 
   return app;
 }

@@ -39,6 +39,7 @@ const catalog = {
   ACCESS_DENIED: { status: 403, message: 'Access denied' },
   SIGN_IN_OTP_MISSING: { status: 403, message: 'The account has enabled 2FA but OTP code is missing' },
   SIGN_IN_OTP_INVALID: { status: 403, message: 'OTP code is invalid' },
+  OPERATOR_OTP_REQUIRED: { status: 403, message: 'Two-factor authentication is required for operators' },
   // 404
   NOT_FOUND: { status: 404, message: 'Record is not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Not found' },
@@ -46,6 +47,7 @@ const catalog = {
   PHONE_CODE_INVALID: { status: 404, message: 'Phone is not found or verification code is invalid' },
   // 409
   PROFILE_EXISTS: { status: 409, message: 'Profile already exists' },
+  REVIEW_ALREADY_DECIDED: { status: 409, message: 'Review is already decided' },
   // 413
   UPLOAD_TOO_LARGE: { status: 413, message: 'Upload is too large (maximum is 10 MB)' },
   BODY_TOO_LARGE: { status: 413, message: 'Request body is too large' },
@@ -76,6 +78,9 @@ const catalog = {
   INVALID_PROFILE: { status: 422, message: 'Profile is invalid' },
   INVALID_LABEL: { status: 422, message: 'Label is invalid' },
   OWN_ROLE_CHANGE: { status: 422, message: "Can't change the role of your own account" },
+  OWN_OTP_DISABLE: { status: 422, message: "Can't disable 2FA of your own account" },
+  /** Review decision rule failures; the body names the rule ("Reason can't be blank", ...). */
+  INVALID_REVIEW: { status: 422, message: 'Review is invalid' },
   /** Document rule failures; the body lists every failing rule, joined by ", ". */
   INVALID_DOCUMENT: { status: 422, message: 'Document is invalid' },
   // 429 / 5xx

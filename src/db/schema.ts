@@ -148,6 +148,23 @@ export interface ApiKeyJtiTable {
   expires_at: Date;
 }
 
+/** One operator action (append-only: a trigger refuses UPDATE and DELETE). */
+export interface AuditRecordTable {
+  id: Generated<Id>;
+  /** An account uid, "operator token", or another named actor (e.g. a Management API signer). */
+  actor: string;
+  /** Dotted name, e.g. `review.reject`, `label.set`, `role.change`. */
+  action: string;
+  /** The uid of the account acted on, if any. */
+  target_uid: string | null;
+  /** jsonb: written as a JSON string, read as the parsed object. */
+  before: ColumnType<Record<string, unknown> | null, string | null, never>;
+  after: ColumnType<Record<string, unknown> | null, string | null, never>;
+  request_id: string | null;
+  source_ip: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   account_otps: AccountOtpTable;
   api_keys: ApiKeyTable;
@@ -160,6 +177,7 @@ export interface Database {
   profiles: ProfileTable;
   phones: PhoneTable;
   documents: DocumentTable;
+  audit_records: AuditRecordTable;
 }
 
 export type Db = Kysely<Database>;
@@ -182,3 +200,5 @@ export type AccountOtpRow = Selectable<AccountOtpTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type NewApiKeyRow = Insertable<ApiKeyTable>;
 export type ApiKeyUpdate = Updateable<ApiKeyTable>;
+export type AuditRecordRow = Selectable<AuditRecordTable>;
+export type NewAuditRecordRow = Insertable<AuditRecordTable>;

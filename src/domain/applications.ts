@@ -7,19 +7,37 @@ import {
   insertApplication,
   listApplications,
 } from '../db/queries/applications.js';
-import type { ApplicationRow, Db } from '../db/schema.js';
+import type { ApplicationRow, Db, Executor } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import type { Operator } from './admin/accounts.js';
+import { recordAudit } from './audit/audit.js';
 
 export function newApplicationUid(): string {
   return randomBytes(20).toString('hex');
 }
 
-export function createApplication(db: Db, input: { name: string; redirect_uri?: string | null; uid?: string }) {
+export function createApplication(db: Executor, input: { name: string; redirect_uri?: string | null; uid?: string }) {
   if (input.redirect_uri && !isAbsoluteUri(input.redirect_uri)) throw new AppError('INVALID_REDIRECT_URI');
   return insertApplication(db, {
     uid: input.uid ?? newApplicationUid(),
     name: input.name,
     redirect_uri: input.redirect_uri ?? null,
+  });
+}
+
+/** An operator creates an application (admin API); recorded in the audit trail. */
+export function createApplicationByOperator(
+  db: Db,
+  operator: Operator,
+  input: { name: string; redirect_uri?: string | null },
+): Promise<ApplicationRow> {
+  return db.transaction().execute(async (trx) => {
+    const application = await createApplication(trx, input);
+    await recordAudit(trx, operator.actor, {
+      action: 'application.create',
+      after: { uid: application.uid, name: application.name, redirect_uri: application.redirect_uri },
+    });
+    return application;
   });
 }
 

@@ -1,6 +1,7 @@
 /** Rows → wire entities with Barong's field names. */
-import type { AccountRow, ApiKeyRow, ApplicationRow, DocumentRow, LabelRow, PhoneRow, ProfileRow } from '../db/schema.js';
+import type { AccountRow, ApiKeyRow, ApplicationRow, AuditRecordRow, DocumentRow, LabelRow, PhoneRow, ProfileRow } from '../db/schema.js';
 import type { AccountDetails } from '../domain/admin/accounts.js';
+import type { PendingReview } from '../domain/reviews/reviews.js';
 
 export function presentAccount(account: AccountRow) {
   return {
@@ -61,7 +62,44 @@ export function presentAdminAccountDetails(details: AccountDetails) {
     labels: details.labels.map(presentLabel),
     profile: details.profile ? presentProfile(details.profile) : null,
     phones: details.phones.map(presentPhone),
-    documents: details.documents.map(presentDocument),
+    documents: details.documents.map((d) => presentAdminDocument(details.account.uid, d)),
+  };
+}
+
+/** A document as reviewers see it: its file at the reviewers' download, with type and size. */
+export function presentAdminDocument(accountUid: string, document: DocumentRow) {
+  const id = Number(document.id);
+  return {
+    ...presentDocument(document),
+    upload: { url: `/api/v1/admin/accounts/${encodeURIComponent(accountUid)}/documents/${id}/file` },
+    content_type: document.content_type,
+    byte_size: document.byte_size,
+    created_at: isoTime(document.created_at),
+  };
+}
+
+/** An entry of the review queue. */
+export function presentReview(review: PendingReview) {
+  return {
+    account: presentAdminAccount(review.account),
+    submitted_at: isoTime(review.submitted_at),
+    profile: review.profile ? presentProfile(review.profile) : null,
+    phones: review.phones.map(presentPhone),
+    documents: review.documents.map((d) => presentAdminDocument(review.account.uid, d)),
+  };
+}
+
+export function presentAuditRecord(record: AuditRecordRow) {
+  return {
+    id: Number(record.id),
+    actor: record.actor,
+    action: record.action,
+    account_uid: record.target_uid,
+    before: record.before,
+    after: record.after,
+    request_id: record.request_id,
+    source_ip: record.source_ip,
+    created_at: isoTime(record.created_at),
   };
 }
 

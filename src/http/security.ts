@@ -58,11 +58,17 @@ export function currentSession(request: FastifyRequest): SessionClaims {
   return request.session;
 }
 
-/** Admin operations: the operator token, or the session of an account with role admin. */
-export function assertAdmin(request: FastifyRequest): void {
+/**
+ * Admin operations: the operator token, or the session of an account whose role the operation
+ * allows (its `x-roles`). Operator accounts also need 2FA on, for their API sessions as for the
+ * console (the console is only a client of this API, so a check there alone would be no check):
+ * a stolen password alone must not open the KYC data of every user.
+ */
+export function assertOperator(request: FastifyRequest, roles: readonly string[]): void {
   if (request.operator) return;
-  if (request.account?.role === 'admin') return;
-  throw new AppError('ACCESS_DENIED');
+  const account = request.account;
+  if (!account || !roles.includes(account.role)) throw new AppError('ACCESS_DENIED');
+  if (!account.otp_enabled) throw new AppError('OPERATOR_OTP_REQUIRED');
 }
 
 export const OPERATOR_TOKEN_FILE = 'operator-token';

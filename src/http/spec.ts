@@ -27,6 +27,8 @@ export interface OperationInfo {
   secured: boolean;
   /** Takes multipart/form-data (file uploads). */
   multipart: boolean;
+  /** Operator roles allowed (the operation's `x-roles`; admin operations default to `admin` only). */
+  roles: string[];
 }
 
 let cached: OpenApiDocument | undefined;
@@ -70,6 +72,7 @@ export function listOperations(spec = loadSpec()): OperationInfo[] {
             tags?: string[];
             security?: unknown[];
             requestBody?: { content?: Record<string, unknown> };
+            'x-roles'?: string[];
           }
         | undefined;
       if (!op) continue;
@@ -82,6 +85,7 @@ export function listOperations(spec = loadSpec()): OperationInfo[] {
         tags: op.tags ?? [],
         secured: Array.isArray(op.security) && op.security.length > 0,
         multipart: Boolean(op.requestBody?.content?.['multipart/form-data']),
+        roles: op['x-roles'] ?? ['admin'],
       });
     }
   }

@@ -2,17 +2,23 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUid } from '../../src/db/queries/accounts.js';
 import { listLabelsByAccountId } from '../../src/db/queries/labels.js';
-import { activeAccount, defaultApplicationId, signIn as signInAs, signUp } from '../helpers/accounts.js';
+import { activeAccount, defaultApplicationId, signUp } from '../helpers/accounts.js';
+import { operatorAccount } from '../helpers/operators.js';
 import { createTestApp, PASSWORD, uniqueEmail, type RequestOptions, type TestApp } from '../helpers/test-app.js';
+import { freshCode, restoreClock, useTestClock } from '../helpers/totp.js';
 
 let t: TestApp;
 let operator: RequestOptions;
 beforeAll(async () => {
+  useTestClock(); // operator accounts enable 2FA
   // Every injected request comes from 127.0.0.1: the per-IP sign-in limit would stop the setup.
   t = await createTestApp({ RATE_LIMIT_SIGN_IN_PER_IP: '1000/60' });
   operator = { headers: { 'x-operator-token': t.operatorToken } };
 });
-afterAll(() => t?.close());
+afterAll(async () => {
+  await t?.close();
+  restoreClock();
+});
 
 const ADMIN = '/api/v1/admin/accounts';
 
@@ -27,16 +33,9 @@ async function privateLabels(uid: string) {
   return Object.fromEntries(rows.filter((l) => l.scope === 'private').map((l) => [l.key, l.value]));
 }
 
-/**
- * An active account promoted to admin by the operator, with a session from after the promotion
- * (a role change ends the sessions issued before it); that session passes the admin check.
- */
-async function adminAccount() {
-  const account = await activeAccount(t);
-  const res = await t.api.put(`${ADMIN}/${account.uid}/role`, { role: 'admin' }, operator);
-  expect(res.status, res.text).toBe(200);
-  expect((await t.api.get(ADMIN, { token: account.token })).status).toBe(401);
-  return { ...account, token: await signInAs(t, account.email) };
+/** An admin account (2FA on, as every operator account needs) with a fresh session. */
+function adminAccount() {
+  return operatorAccount(t, 'admin');
 }
 
 async function setLabel(uid: string, key: string, value: string, options = operator) {
@@ -107,7 +106,14 @@ describe('admin authorisation (every admin account operation)', () => {
     const old = await t.api.get(ADMIN, { token: admin.token });
     expect(old.status).toBe(401);
     expect(old.body).toEqual({ error: 'The session was revoked, please sign in again' });
-    expect((await t.api.get(ADMIN, { token: await signInAs(t, admin.email) })).status).toBe(403);
+    const again = await t.api.post('/api/v1/sessions', {
+      email: admin.email,
+      password: admin.password,
+      application_id: await defaultApplicationId(t),
+      otp_code: freshCode(admin.secret),
+    });
+    expect(again.status, again.text).toBe(201);
+    expect((await t.api.get(ADMIN, { token: again.body as string })).status).toBe(403);
   });
 });
 
@@ -212,10 +218,13 @@ describe('GET /api/v1/admin/accounts/{uid}', () => {
     expect(res.body.documents).toEqual([
       {
         id: Number(document.id),
-        upload: { url: `/api/v1/documents/${document.id}/file` },
+        upload: { url: `/api/v1/admin/accounts/${uid}/documents/${document.id}/file` },
         doc_type: 'Passport',
         doc_number: 'AA1234BB',
         doc_expire: '2030-01-22',
+        content_type: 'image/png',
+        byte_size: 10,
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       },
     ]);
   });

@@ -92,6 +92,11 @@ describe('operator CLI without a running server (in-process)', () => {
       'labels delete UID KEY',
       'applications create NAME',
       'applications list',
+      'reviews list [--limit N] [--offset N]',
+      'reviews approve UID [--re-review]',
+      'reviews reject UID --reason TEXT [--re-review]',
+      'documents download UID ID --out FILE',
+      'audit list [--account UID] [--actor A] [--action A]',
     ]) {
       expect(result.stdout).toContain(usage);
     }
@@ -192,4 +197,63 @@ describe('operator CLI against a running server', () => {
     expect(badRole.code).toBe(1);
     expect(badRole.stderr.trim()).toBe('error: role does not have a valid value');
   }, 120_000);
+
+  it('reviews from the queue: reject with a reason, 409 on a second decision, re-review, download, audit', async () => {
+    const email = uniqueEmail('cli-review');
+    const post = (url: string, body: unknown, token?: string) =>
+      fetch(`${server.url}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    expect((await post('/api/v1/accounts', { email, password: PASSWORD })).status).toBe(201);
+    // No SMTP: the server logs the confirmation link.
+    let confirmation: string | undefined;
+    for (const deadline = Date.now() + 10_000; !confirmation && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      const line = server.output().split('\n').find((l) => l.includes(email) && l.includes('confirmation_token='));
+      confirmation = line?.match(/confirmation_token=([^"&\s]+)/)?.[1];
+    }
+    expect(confirmation).toBeDefined();
+    expect((await post('/api/v1/accounts/confirm', { confirmation_token: decodeURIComponent(confirmation!) })).status).toBe(201);
+    const applications = (await (await fetch(`${server.url}/api/v1/admin/applications`, { headers: { 'x-operator-token': server.operatorToken() } })).json()) as Array<{ uid: string }>;
+    const token = await (await post('/api/v1/sessions', { email, password: PASSWORD, application_id: applications[0].uid })).json();
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const form = new FormData();
+    form.set('doc_type', 'Passport');
+    form.set('doc_number', 'CLI12345');
+    form.set('doc_expire', '2030-01-22');
+    form.set('upload', new Blob([png], { type: 'image/png' }), 'passport.png');
+    const uploaded = await fetch(`${server.url}/api/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    expect(uploaded.status).toBe(201);
+    const document = (await uploaded.json()) as { id: number };
+
+    const queue = expectOk(await cli('reviews', 'list', '--limit', '100'));
+    const entry = queue.find((r: any) => r.account.email === email);
+    expect(entry.documents).toEqual([expect.objectContaining({ id: document.id, content_type: 'image/png' })]);
+    const uid = entry.account.uid;
+
+    const noReason = await cli('reviews', 'reject', uid);
+    expect(noReason.code).toBe(1);
+    expect(noReason.stderr).toContain('error: reviews reject needs --reason TEXT');
+    const rejected = expectOk(await cli('reviews', 'reject', uid, '--reason', 'The photo is blurred'));
+    expect(rejected.labels).toContainEqual(expect.objectContaining({ key: 'document', value: 'rejected' }));
+    const again = await cli('reviews', 'approve', uid);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe('error: Review is already decided');
+    expect(expectOk(await cli('reviews', 'approve', uid, '--re-review')).labels).toContainEqual(
+      expect.objectContaining({ key: 'document', value: 'verified' }),
+    );
+
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'barong-cli-doc-')), 'passport.png');
+    expect(expectOk(await cli('documents', 'download', uid, String(document.id), '--out', out))).toEqual({
+      file: out,
+      content_type: 'image/png',
+      bytes: png.length,
+    });
+    expect(fs.readFileSync(out).equals(png)).toBe(true);
+
+    const audit = expectOk(await cli('audit', 'list', '--account', uid));
+    expect(audit.map((r: any) => r.action)).toEqual(['review.approve', 'review.reject']);
+    expect(audit[1]).toMatchObject({ actor: 'operator token', after: { document: 'rejected', reason: 'The photo is blurred' } });
+  }, 180_000);
 });

@@ -57,10 +57,14 @@ export function identityApprovedMail(config: Config, to: string): MailMessage {
   ]);
 }
 
-/** Sent when an operator sets the private `document` label to `rejected`. */
-export function identityRejectedMail(config: Config, to: string): MailMessage {
+/**
+ * Sent when an operator sets the private `document` label to `rejected`; a review decision always
+ * gives the reason, which the user needs to fix the documents.
+ */
+export function identityRejectedMail(config: Config, to: string, reason?: string): MailMessage {
   return plain(to, 'Your identity was rejected', [
     `We could not verify your identity documents on ${config.appName}.`,
+    ...(reason ? [`Reason: ${reason}`] : []),
     'Please check your documents and upload them again.',
   ]);
 }

@@ -1,5 +1,5 @@
 /** Operator views and changes of accounts (the admin API, used by the CLI). */
-import { findAccountByUid, listAccounts as listAccountRows, updateAccountRevokingSessions } from '../../db/queries/accounts.js';
+import { findAccountByUid, listAccounts as listAccountRows, lockAccountById, updateAccountRevokingSessions } from '../../db/queries/accounts.js';
 import { listDocumentsByAccountId } from '../../db/queries/documents.js';
 import { listLabelsByAccountId } from '../../db/queries/labels.js';
 import { listPhonesByAccountId } from '../../db/queries/phones.js';
@@ -7,13 +7,17 @@ import { findProfileByAccountId } from '../../db/queries/profiles.js';
 import type { AccountRow, DocumentRow, LabelRow, PhoneRow, ProfileRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { normalizeEmail } from '../accounts/rules.js';
+import { recordAudit, type Actor } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
 import { disableTwoFactor } from '../two-factor/two-factor.js';
 
 export type Role = 'admin' | 'compliance' | 'member';
 
-/** Who calls an admin operation: an admin account's session, or the operator token. */
-export type Operator = { kind: 'account'; account: AccountRow } | { kind: 'operator-token' };
+/**
+ * Who calls an admin operation: an operator account's session (admin or compliance), or the
+ * operator token; `actor` is what the audit trail records for them.
+ */
+export type Operator = ({ kind: 'account'; account: AccountRow } | { kind: 'operator-token' }) & { actor: Actor };
 
 export interface AccountDetails {
   account: AccountRow;
@@ -58,13 +62,31 @@ export async function changeRole(deps: Deps, operator: Operator, uid: string, ro
   if (operator.kind === 'account' && operator.account.id === account.id && account.role !== role) {
     throw new AppError('OWN_ROLE_CHANGE');
   }
-  if (account.role === role) return account;
-  return updateAccountRevokingSessions(deps.db, account.id, { role });
+  return deps.db.transaction().execute(async (trx) => {
+    const current = await lockAccountById(trx, account.id);
+    if (!current) throw new AppError('NOT_FOUND');
+    if (current.role === role) return current;
+    const updated = await updateAccountRevokingSessions(trx, account.id, { role });
+    await recordAudit(trx, operator.actor, { action: 'role.change', targetUid: uid, before: { role: current.role }, after: { role } });
+    return updated;
+  });
 }
 
-/** Turns the account's 2FA off and forgets its secret (a user who lost the device). */
-export async function disableAccountTwoFactor(deps: Deps, uid: string): Promise<AccountRow> {
-  const account = await disableTwoFactor(deps, (await accountByUid(deps, uid)).id);
+/**
+ * Turns the account's 2FA off and forgets its secret (a user who lost the device). An operator
+ * account may not do it to itself: that would take the second factor off an operator's session.
+ */
+export async function disableAccountTwoFactor(deps: Deps, operator: Operator, uid: string): Promise<AccountRow> {
+  const target = await accountByUid(deps, uid);
+  if (operator.kind === 'account' && operator.account.id === target.id) throw new AppError('OWN_OTP_DISABLE');
+  const account = await disableTwoFactor(deps, target.id, (trx, before, after) =>
+    recordAudit(trx, operator.actor, {
+      action: 'otp.disable',
+      targetUid: uid,
+      before: { otp_enabled: before.otp_enabled },
+      after: { otp_enabled: after.otp_enabled },
+    }),
+  );
   if (!account) throw new AppError('NOT_FOUND');
   return account;
 }

@@ -60,13 +60,20 @@ export async function requireSignInCode(deps: Deps, account: AccountRow, code: s
  * Turning it off ends every session (whoever holds one got in with the factor now removed) and
  * mails the owner.
  */
-export async function disableTwoFactor(deps: Deps, accountId: string): Promise<AccountRow | undefined> {
+export async function disableTwoFactor(
+  deps: Deps,
+  accountId: string,
+  /** Runs in the same transaction with the account before and after (the operator's audit record). */
+  alsoInTransaction?: (trx: Executor, before: AccountRow, after: AccountRow) => Promise<unknown>,
+): Promise<AccountRow | undefined> {
   const result = await deps.db.transaction().execute(async (trx) => {
     const current = await lockAccountById(trx, accountId);
     if (!current) return undefined;
     await deleteAccountOtp(trx, accountId);
-    if (!current.otp_enabled) return { account: current, disabled: false };
-    return { account: await updateAccountRevokingSessions(trx, accountId, { otp_enabled: false }), disabled: true };
+    const disabled = current.otp_enabled;
+    const updated = disabled ? await updateAccountRevokingSessions(trx, accountId, { otp_enabled: false }) : current;
+    await alsoInTransaction?.(trx, current, updated);
+    return { account: updated, disabled };
   });
   if (!result) return undefined;
   await clearFailures(deps, FAILURES, accountId);

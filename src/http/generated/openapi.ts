@@ -196,6 +196,33 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/accounts/{uid}/documents/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A document file, for reviewers
+         * @description Streams the stored file of one of the account's documents with its detected content type, as the
+         *     owner's download does (`X-Content-Type-Options: nosniff`, `Cache-Control: private, no-store`), but
+         *     images (JPEG, PNG) are sent `Content-Disposition: inline` so a reviewer sees them, and PDFs as an
+         *     attachment.
+         *
+         *     Roles: `admin`, `compliance` (with 2FA on), or the operator token. 401; 403 `"Access denied"`;
+         *     403 `"Two-factor authentication is required for operators"`; 400 `"id is invalid"`; 404 `"Record is
+         *     not found"` when the account or the document does not exist, or the document is another account's.
+         */
+        get: operations["getV1AdminAccountsUidDocumentsIdFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/accounts/{uid}/labels/{key}": {
         parameters: {
             query?: never;
@@ -238,7 +265,7 @@ export type paths = {
          * Disable an account's 2FA
          * @description Turns 2FA off and deletes the TOTP secret (e.g. for a user who lost the device).
          *
-         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 404 `"Record is not found"`.
+         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 404 `"Record is not found"`; 422 `"Can't disable 2FA of your own account"` when an admin session targets its own account.
          */
         delete: operations["deleteV1AdminAccountsUidOtp"];
         options?: never;
@@ -291,6 +318,90 @@ export type paths = {
          *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 400 `"name is missing, name is empty"`; 422 `"Redirect uri must be an absolute URI"` when `redirect_uri` is not an absolute URI (or carries a fragment).
          */
         post: operations["postV1AdminApplications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operators' audit trail
+         * @description Operator actions, newest first: review decisions, label changes, role changes, 2FA resets and
+         *     application changes, made through the API, the CLI or the console. Records are append-only.
+         *
+         *     Roles: `admin`, `compliance` (with 2FA on), or the operator token. 401; 403 `"Access denied"`;
+         *     403 `"Two-factor authentication is required for operators"`; 400 when `limit` or `offset` is out of
+         *     range.
+         */
+        get: operations["getV1AdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The KYC review queue
+         * @description Accounts waiting for a review (private `document` label `pending`), oldest submission first, each
+         *     with its profile, phones and documents. `X-Total-Count` gives the length of the whole queue.
+         *
+         *     Roles: `admin`, `compliance` (an operator account needs 2FA on), or the operator token. 401 when
+         *     neither a token nor the operator token is presented or valid; 403 `"Access denied"` for another role;
+         *     403 `"Two-factor authentication is required for operators"` for an operator account without 2FA.
+         *     400 when `limit` or `offset` is out of range.
+         */
+        get: operations["getV1AdminReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reviews/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or reject an account's documents
+         * @description Decides the account's KYC review: `approve` sets the private `document` label to `verified`,
+         *     `reject` sets it to `rejected` (a `reason` is required and is mailed to the user). The level is
+         *     recomputed and the decision recorded in the audit trail in the same transaction; then the user gets
+         *     "Your identity was approved" or "Your identity was rejected" with the reason. Answers the account
+         *     with its KYC data as it is now.
+         *
+         *     An account whose review is already decided (`verified` or `rejected`) answers 409 `"Review is
+         *     already decided"` unless `re_review` is true (an explicit re-review, e.g. after an appeal).
+         *
+         *     Roles: `admin`, `compliance` (with 2FA on), or the operator token. 401; 403 `"Access denied"`;
+         *     403 `"Two-factor authentication is required for operators"`; 400 `"decision is missing"` or an
+         *     unknown decision; 404 `"Record is not found"`; 409; 422 `"Reason can't be blank"` for a rejection
+         *     without a reason, `"Reason is too long (maximum is 1000 characters)"`, `"Account has no documents to
+         *     review"`.
+         */
+        post: operations["postV1AdminReviewsUid"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1028,11 +1139,14 @@ export type components = {
          *         {
          *           "id": 42,
          *           "upload": {
-         *             "url": "/api/v1/documents/42/file"
+         *             "url": "/api/v1/admin/accounts/ID092B2AF8E8/documents/42/file"
          *           },
          *           "doc_type": "Passport",
          *           "doc_number": "AA1234BB",
-         *           "doc_expire": "2030-01-22"
+         *           "doc_expire": "2030-01-22",
+         *           "content_type": "image/jpeg",
+         *           "byte_size": 182044,
+         *           "created_at": "2024-06-10T09:13:20Z"
          *         }
          *       ]
          *     }
@@ -1045,20 +1159,23 @@ export type components = {
              */
             created_at: string;
             /**
-             * @description Uploaded documents.
+             * @description Uploaded documents, oldest first.
              * @example [
              *       {
              *         "id": 42,
              *         "upload": {
-             *           "url": "/api/v1/documents/42/file"
+             *           "url": "/api/v1/admin/accounts/ID092B2AF8E8/documents/42/file"
              *         },
              *         "doc_type": "Passport",
              *         "doc_number": "AA1234BB",
-             *         "doc_expire": "2030-01-22"
+             *         "doc_expire": "2030-01-22",
+             *         "content_type": "image/jpeg",
+             *         "byte_size": 182044,
+             *         "created_at": "2024-06-10T09:13:20Z"
              *       }
              *     ]
              */
-            documents: components["schemas"]["Document"][];
+            documents: components["schemas"]["AdminDocument"][];
             /**
              * Format: email
              * @description Email address.
@@ -1138,6 +1255,61 @@ export type components = {
             updated_at: string;
         };
         /**
+         * @description A KYC document as reviewers see it; `upload.url` is the reviewers' download.
+         * @example {
+         *       "id": 42,
+         *       "upload": {
+         *         "url": "/api/v1/admin/accounts/ID092B2AF8E8/documents/42/file"
+         *       },
+         *       "doc_type": "Passport",
+         *       "doc_number": "AA1234BB",
+         *       "doc_expire": "2030-01-22",
+         *       "content_type": "image/jpeg",
+         *       "byte_size": 182044,
+         *       "created_at": "2024-06-10T09:13:20Z"
+         *     }
+         */
+        AdminDocument: {
+            /**
+             * @description File size in bytes.
+             * @example 182044
+             */
+            byte_size: number;
+            /**
+             * @description Content type detected from the file (`image/jpeg`, `image/png` or `application/pdf`).
+             * @example image/jpeg
+             */
+            content_type: string;
+            /**
+             * Format: date-time
+             * @description Upload time, UTC ISO-8601.
+             * @example 2024-06-10T09:13:20Z
+             */
+            created_at: string;
+            /**
+             * Format: date
+             * @description Expiry date, `YYYY-MM-DD`.
+             * @example 2030-01-22
+             */
+            doc_expire: string;
+            /**
+             * @description Document number.
+             * @example AA1234BB
+             */
+            doc_number: string;
+            /**
+             * @description Document type: `Passport`, `Identity card`, `Driver license` or `Utility Bill`.
+             * @example Passport
+             */
+            doc_type: string;
+            /**
+             * @description Document id.
+             * @example 42
+             */
+            id: number;
+            upload: components["schemas"]["DocumentUpload"];
+        };
+        /**
          * @description A phone number registered by the account.
          * @example {
          *       "number": "447911123456",
@@ -1162,6 +1334,55 @@ export type components = {
              * @example 2024-06-10T09:13:20Z
              */
             validated_at: string | null;
+        };
+        /**
+         * @description An account waiting for a KYC review, with what a reviewer needs to decide.
+         * @example {
+         *       "account": {
+         *         "uid": "ID092B2AF8E8",
+         *         "email": "user@example.com",
+         *         "role": "member",
+         *         "level": 2,
+         *         "state": "active",
+         *         "otp_enabled": false,
+         *         "created_at": "2024-06-10T09:13:20Z",
+         *         "updated_at": "2024-06-10T09:13:20Z"
+         *       },
+         *       "submitted_at": "2024-06-10T09:13:20Z",
+         *       "profile": null,
+         *       "phones": [],
+         *       "documents": []
+         *     }
+         */
+        AdminReview: {
+            account: components["schemas"]["AdminAccount"];
+            /**
+             * @description Uploaded documents, oldest first.
+             * @example []
+             */
+            documents: components["schemas"]["AdminDocument"][];
+            /**
+             * @description Registered phone numbers.
+             * @example [
+             *       {
+             *         "number": "447911123456",
+             *         "country": "GB",
+             *         "validated_at": "2024-06-10T09:13:20Z"
+             *       }
+             *     ]
+             */
+            phones: components["schemas"]["AdminPhone"][];
+            /**
+             * @description The profile, or `null` when none was created.
+             * @example null
+             */
+            profile: components["schemas"]["Profile"] | null;
+            /**
+             * Format: date-time
+             * @description When the review became pending (the last upload), UTC ISO-8601.
+             * @example 2024-06-10T09:13:20Z
+             */
+            submitted_at: string;
         };
         /**
          * @description An API key: an RSA/EC public key with which a bot signs the JWT it trades for a session (`POST /v1/sessions/generate_jwt`).
@@ -1272,6 +1493,92 @@ export type components = {
              */
             uid: string;
         };
+        /**
+         * @description One operator action, as recorded (append-only).
+         * @example {
+         *       "id": 1017,
+         *       "actor": "ID5A1C0FFEE1",
+         *       "action": "review.reject",
+         *       "account_uid": "ID092B2AF8E8",
+         *       "before": {
+         *         "document": "pending",
+         *         "level": 2
+         *       },
+         *       "after": {
+         *         "document": "rejected",
+         *         "level": 2,
+         *         "reason": "The passport photo is blurred."
+         *       },
+         *       "request_id": "7c0d1e2f-3a4b-4e8f-9a6b-5b1f9a3e2c4d",
+         *       "source_ip": "203.0.113.7",
+         *       "created_at": "2024-06-10T09:13:20Z"
+         *     }
+         */
+        AuditRecord: {
+            /**
+             * @description The account acted on, or `null`.
+             * @example ID092B2AF8E8
+             */
+            account_uid: string | null;
+            /**
+             * @description What was done (`review.approve`, `review.reject`, `label.set`, `label.delete`, `role.change`, `otp.disable`, `application.create`).
+             * @example review.reject
+             */
+            action: string;
+            /**
+             * @description Who acted: an account uid, `operator token`, or another named actor.
+             * @example ID5A1C0FFEE1
+             */
+            actor: string;
+            /**
+             * @description The state after the action, or `null`.
+             * @example {
+             *       "document": "rejected",
+             *       "level": 2,
+             *       "reason": "The passport photo is blurred."
+             *     }
+             */
+            after: components["schemas"]["AuditState"];
+            /**
+             * @description The state before the action (the fields it changed), or `null`.
+             * @example {
+             *       "document": "pending",
+             *       "level": 2
+             *     }
+             */
+            before: components["schemas"]["AuditState"];
+            /**
+             * Format: date-time
+             * @description When, UTC ISO-8601.
+             * @example 2024-06-10T09:13:20Z
+             */
+            created_at: string;
+            /**
+             * @description Record id, increasing.
+             * @example 1017
+             */
+            id: number;
+            /**
+             * @description The request id (`X-Request-Id`) of the call.
+             * @example 7c0d1e2f-3a4b-4e8f-9a6b-5b1f9a3e2c4d
+             */
+            request_id: string | null;
+            /**
+             * @description The caller's address.
+             * @example 203.0.113.7
+             */
+            source_ip: string | null;
+        };
+        /**
+         * @description The fields an action changed, as they were before or after it (`null` when there is nothing).
+         * @example {
+         *       "document": "rejected",
+         *       "level": 2
+         *     }
+         */
+        AuditState: {
+            [key: string]: unknown;
+        } | null;
         /**
          * @description A KYC document uploaded by the account.
          * @example {
@@ -1592,6 +1899,32 @@ export type components = {
              * @example https://peatio.example.com/auth/barong/callback
              */
             redirect_uri?: string;
+        };
+        /**
+         * @description Body of `POST /v1/admin/reviews/{uid}`.
+         * @example {
+         *       "decision": "reject",
+         *       "reason": "The passport photo is blurred; please upload a sharper scan."
+         *     }
+         */
+        PostV1AdminReviewsUidRequest: {
+            /**
+             * @description `approve` (document label `verified`) or `reject` (`rejected`).
+             * @example reject
+             * @enum {string}
+             */
+            decision: "approve" | "reject";
+            /**
+             * @description Decide again an account whose review is already decided.
+             * @default false
+             * @example false
+             */
+            re_review: boolean;
+            /**
+             * @description Why the documents were rejected; required to reject (at most 1000 characters), mailed to the user.
+             * @example The passport photo is blurred; please upload a sharper scan.
+             */
+            reason?: string;
         };
         /**
          * @description Body of `POST /v1/api_keys`.
@@ -2160,6 +2493,20 @@ export type components = {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The account's review is already decided (send `re_review` to decide again). */
+        ReviewConflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Review is already decided"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description Temporarily unable to serve (busy or database unreachable); retry after `Retry-After` seconds. */
         ServiceUnavailable: {
             headers: {
@@ -2262,6 +2609,11 @@ export type components = {
          * @example 60
          */
         RetryAfter: number;
+        /**
+         * @description How many items the whole list holds (all pages).
+         * @example 12
+         */
+        TotalCount: number;
     };
     pathItems: never;
 };
@@ -2512,6 +2864,43 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
+    getV1AdminAccountsUidDocumentsIdFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Document id.
+                 * @example 42
+                 */
+                id: components["parameters"]["DocumentId"];
+                /**
+                 * @description Account uid.
+                 * @example ID092B2AF8E8
+                 */
+                uid: components["parameters"]["AccountUid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     putV1AdminAccountsUidLabelsKey: {
         parameters: {
             query?: never;
@@ -2634,6 +3023,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
         };
     };
     putV1AdminAccountsUidRole: {
@@ -2731,6 +3121,128 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    getV1AdminAudit: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only actions on this account.
+                 * @example ID092B2AF8E8
+                 */
+                account_uid?: string;
+                /**
+                 * @description Only this action (`review.approve`, `review.reject`, `label.set`, `label.delete`, `role.change`, `otp.disable`, `application.create`).
+                 * @example review.reject
+                 */
+                action?: string;
+                /**
+                 * @description Only actions by this actor (an account uid, or `operator token`).
+                 * @example ID5A1C0FFEE1
+                 */
+                actor?: string;
+                /**
+                 * @description Page size (1..1000).
+                 * @example 100
+                 */
+                limit?: number;
+                /**
+                 * @description Number of records to skip.
+                 * @example 0
+                 */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecord"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getV1AdminReviews: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1..100).
+                 * @example 20
+                 */
+                limit?: number;
+                /**
+                 * @description Number of reviews to skip.
+                 * @example 0
+                 */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the queue. */
+            200: {
+                headers: {
+                    "X-Total-Count": components["headers"]["TotalCount"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminReview"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    postV1AdminReviewsUid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Account uid.
+                 * @example ID092B2AF8E8
+                 */
+                uid: components["parameters"]["AccountUid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostV1AdminReviewsUidRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PostV1AdminReviewsUidRequest"];
+            };
+        };
+        responses: {
+            /** @description The account after the decision. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAccountDetails"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReviewConflict"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
         };
