@@ -176,7 +176,8 @@ async function callInProcess(config: Config, call: ApiCall): Promise<{ status: n
     import('../src/bootstrap.js'),
   ]);
   const log = pino({ level: 'warn' }, pino.destination(2));
-  const services = await startServices(config, log);
+  // The server delivers what this writes to the outbox when it next runs.
+  const services = await startServices(config, log, { deliverOutbox: false });
   const operatorToken = randomToken();
   const app = await buildApp({ deps: services.deps, operatorToken });
   try {

@@ -146,6 +146,25 @@ export interface ApiKeyJtiTable {
   expires_at: Date;
 }
 
+export type OutboxJobKind = 'mail' | 'event';
+
+/** A mail or event waiting for delivery (migrations/…_create_outbox_jobs.ts). */
+export interface OutboxJobTable {
+  id: Generated<Id>;
+  uid: string;
+  kind: OutboxJobKind;
+  ordering_key: string | null;
+  /** jsonb: written as a JSON string, read as the parsed object. */
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  state: Generated<'pending' | 'dead'>;
+  attempts: Generated<number>;
+  run_after: Generated<Date>;
+  locked_until: Date | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   account_otps: AccountOtpTable;
   api_keys: ApiKeyTable;
@@ -158,6 +177,7 @@ export interface Database {
   profiles: ProfileTable;
   phones: PhoneTable;
   documents: DocumentTable;
+  outbox_jobs: OutboxJobTable;
 }
 
 export type Db = Kysely<Database>;
@@ -180,3 +200,4 @@ export type AccountOtpRow = Selectable<AccountOtpTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type NewApiKeyRow = Insertable<ApiKeyTable>;
 export type ApiKeyUpdate = Updateable<ApiKeyTable>;
+export type OutboxJobRow = Selectable<OutboxJobTable>;

@@ -57,6 +57,10 @@ export async function createTestApp(env: Env = {}, options: { logStream?: Destin
     SMTP_PORT: String(mail.port),
     FRONTEND_DOMAIN: 'https://exchange.example',
     LOG_LEVEL: 'silent',
+    // Outbox jobs (mails, events) go out promptly and retry fast.
+    OUTBOX_POLL_MS: '50',
+    OUTBOX_RETRY_BASE_MS: '50',
+    OUTBOX_RETRY_MAX_MS: '1000',
     ...env,
   });
   const log = options.logStream

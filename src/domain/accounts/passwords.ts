@@ -6,6 +6,7 @@ import { deleteAccountTokens, lockAccountTokenByHash } from '../../db/queries/ac
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { enqueueMail } from '../outbox/outbox.js';
 import { enforceRateLimit } from '../rate-limits.js';
 import { issueMailedToken } from './mailed-tokens.js';
 import { normalizeEmail, passwordProblems, SAME_PASSWORD } from './rules.js';
@@ -39,14 +40,15 @@ export async function requestPasswordReset(deps: Deps, rawEmail: string, clientI
   const email = normalizeEmail(rawEmail);
   await enforceRateLimit(deps, 'reset_password_per_ip', clientIp);
   await enforceRateLimit(deps, 'reset_password_per_email', email);
-  deps.background.run('reset password mail', async () => {
-    const issued = await deps.db.transaction().execute(async (trx) => {
+  // After the answer, so its timing does not tell whether the account exists.
+  deps.background.run('reset password mail', () =>
+    deps.db.transaction().execute(async (trx) => {
       const found = await findAccountByEmail(trx, email);
-      if (!found) return undefined;
-      return { email: found.email, token: await issueMailedToken(deps, trx, found.id, 'reset_password', RESET_TTL_MS) };
-    });
-    if (issued) await deps.mailer.send(resetPasswordMail(deps.config, issued.email, issued.token));
-  });
+      if (!found) return;
+      const token = await issueMailedToken(deps, trx, found.id, 'reset_password', RESET_TTL_MS);
+      await enqueueMail(deps, trx, resetPasswordMail(deps.config, found.email, token));
+    }),
+  );
 }
 
 /** Sets the new password, uses up the token and lifts a sign-in lockout. */

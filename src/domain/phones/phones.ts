@@ -16,9 +16,11 @@ import {
   setPhoneCode,
   upsertPhoneWithCode,
 } from '../../db/queries/phones.js';
+import { lockAccountById } from '../../db/queries/accounts.js';
 import type { AccountRow, PhoneRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { recordAccountUpdated } from '../events/model-events.js';
 import { setPrivateLabel } from '../labels/levels.js';
 import { enforceRateLimit } from '../rate-limits.js';
 import { e164, parsePhoneNumber, type PhoneNumber } from './phone-numbers.js';
@@ -87,7 +89,9 @@ export async function verifyPhone(deps: Deps, account: AccountRow, rawNumber: st
         return 'wrong';
       }
       await markPhoneVerified(trx, row.id);
+      const before = await lockAccountById(trx, account.id);
       await setPrivateLabel(trx, account.id, 'phone', 'verified');
+      if (before) await recordAccountUpdated(deps, trx, before);
       return 'verified';
     });
   } catch (error) {

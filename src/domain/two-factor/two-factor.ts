@@ -9,6 +9,7 @@ import { claimOtpStep, deleteAccountOtp, findAccountOtp, upsertAccountOtpSecret 
 import type { AccountRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { recordAccountUpdated } from '../events/model-events.js';
 import { assertFailuresAllowed, clearFailures, recordFailure } from '../rate-limits.js';
 
 const FAILURES = 'otp_failures_per_account';
@@ -37,6 +38,7 @@ export async function enableTwoFactor(deps: Deps, account: AccountRow, code: str
     if (current.otp_enabled) throw new AppError('OTP_ALREADY_ENABLED');
     if (!(await useTotpCode(deps, trx, account.id, code))) throw new AppError('OTP_CODE_INVALID');
     await updateAccount(trx, account.id, { otp_enabled: true });
+    await recordAccountUpdated(deps, trx, current);
   });
 }
 
@@ -61,7 +63,10 @@ export async function disableTwoFactor(deps: Deps, accountId: string): Promise<A
     const current = await lockAccountById(trx, accountId);
     if (!current) return undefined;
     await deleteAccountOtp(trx, accountId);
-    return current.otp_enabled ? updateAccount(trx, accountId, { otp_enabled: false }) : current;
+    if (!current.otp_enabled) return current;
+    const updated = await updateAccount(trx, accountId, { otp_enabled: false });
+    await recordAccountUpdated(deps, trx, current);
+    return updated;
   });
   if (account) await clearFailures(deps, FAILURES, accountId);
   return account;
