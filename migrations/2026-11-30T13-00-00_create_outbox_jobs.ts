@@ -11,6 +11,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
     // Stable id for receivers that deduplicate: the mail's Message-ID, the event's jti.
     .addColumn('uid', 'uuid', (c) => c.notNull().unique())
+    // Processes deliver the jobs of their own queue (OUTBOX_QUEUE): separate deployments, or test
+    // runs, sharing one database do not take each other's jobs.
+    .addColumn('queue', 'text', (c) => c.notNull().defaultTo('default'))
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('mail', 'event')`))
     // Jobs with one key are delivered one after the other, in id order (events of one account).
     .addColumn('ordering_key', 'text')
@@ -27,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createIndex('outbox_jobs_due_idx')
     .on('outbox_jobs')
-    .columns(['run_after', 'id'])
+    .columns(['queue', 'run_after', 'id'])
     .where(sql.ref('state'), '=', 'pending')
     .execute();
   await db.schema

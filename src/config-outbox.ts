@@ -5,6 +5,12 @@
 import path from 'node:path';
 
 export interface OutboxConfig {
+  /**
+   * The outbox queue this process writes to and delivers from (OUTBOX_QUEUE, default `default`).
+   * Every node of one deployment uses the same; only independent deployments (or test runs)
+   * sharing one database set their own.
+   */
+  readonly queue: string;
   /** How often each process looks for due jobs (a commit that writes one also wakes it). */
   readonly pollMs: number;
   /** Delay before the second attempt; it doubles with each failure up to retryMaxMs. */
@@ -30,8 +36,11 @@ export const EVENT_API_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384'
 type Str = (key: string) => string | undefined;
 type Int = (key: string, fallback: number, min: number, max: number) => number;
 
-export function outboxFrom(int: Int): OutboxConfig {
+export function outboxFrom(str: Str, int: Int, problems: string[]): OutboxConfig {
+  const queue = str('OUTBOX_QUEUE') ?? 'default';
+  if (!/^[\w.-]{1,64}$/.test(queue)) problems.push(`OUTBOX_QUEUE must be 1-64 letters, digits, "_", "-" or "." (got "${queue}")`);
   return {
+    queue,
     pollMs: int('OUTBOX_POLL_MS', 1_000, 10, 600_000),
     retryBaseMs: int('OUTBOX_RETRY_BASE_MS', 10_000, 10, 3_600_000),
     retryMaxMs: int('OUTBOX_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),

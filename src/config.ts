@@ -213,7 +213,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
     storage,
-    outbox: outboxFrom(int),
+    outbox: outboxFrom(str, int, problems),
     eventApi: eventApiFrom(str, problems, cwd),
   };
 

@@ -152,6 +152,7 @@ export type OutboxJobKind = 'mail' | 'event';
 export interface OutboxJobTable {
   id: Generated<Id>;
   uid: string;
+  queue: string;
   kind: OutboxJobKind;
   ordering_key: string | null;
   /** jsonb: written as a JSON string, read as the parsed object. */

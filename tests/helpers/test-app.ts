@@ -61,6 +61,8 @@ export async function createTestApp(env: Env = {}, options: { logStream?: Destin
     OUTBOX_POLL_MS: '50',
     OUTBOX_RETRY_BASE_MS: '50',
     OUTBOX_RETRY_MAX_MS: '1000',
+    // Test files share TEST_DATABASE_URL: each app delivers only its own mails and events.
+    OUTBOX_QUEUE: `test-${randomToken(8)}`,
     ...env,
   });
   const log = options.logStream

@@ -3,7 +3,7 @@ import type { Executor, OutboxJobKind, OutboxJobRow } from '../schema.js';
 
 export async function insertOutboxJob(
   db: Executor,
-  row: { uid: string; kind: OutboxJobKind; ordering_key: string | null; payload: Record<string, unknown> },
+  row: { uid: string; queue: string; kind: OutboxJobKind; ordering_key: string | null; payload: Record<string, unknown> },
 ): Promise<void> {
   await db.insertInto('outbox_jobs').values({ ...row, payload: JSON.stringify(row.payload) }).execute();
 }
@@ -13,17 +13,17 @@ export async function insertOutboxJob(
  * skipped while another process holds its row (SKIP LOCKED) or its lease, and while an older
  * pending job has the same ordering key, so the jobs of one key go out one at a time, in order.
  */
-export async function claimDueOutboxJobs(db: Executor, limit: number, leaseMs: number): Promise<OutboxJobRow[]> {
+export async function claimDueOutboxJobs(db: Executor, queue: string, limit: number, leaseMs: number): Promise<OutboxJobRow[]> {
   const result = await sql<OutboxJobRow>`
     update outbox_jobs set locked_until = now() + make_interval(secs => ${leaseMs / 1000}),
                            attempts = attempts + 1, updated_at = now()
     where id in (
       select j.id from outbox_jobs j
-      where j.state = 'pending' and j.run_after <= now()
+      where j.queue = ${queue} and j.state = 'pending' and j.run_after <= now()
         and (j.locked_until is null or j.locked_until < now())
         and not exists (
           select 1 from outbox_jobs older
-          where older.state = 'pending' and older.kind = j.kind
+          where older.queue = j.queue and older.state = 'pending' and older.kind = j.kind
             and older.ordering_key = j.ordering_key and older.id < j.id)
       order by j.id
       limit ${limit}
@@ -58,11 +58,12 @@ export async function recordOutboxFailure(
 
 export function listOutboxJobs(
   db: Executor,
-  filter: { state: 'pending' | 'dead'; limit: number; offset: number },
+  filter: { queue: string; state: 'pending' | 'dead'; limit: number; offset: number },
 ): Promise<OutboxJobRow[]> {
   return db
     .selectFrom('outbox_jobs')
     .selectAll()
+    .where('queue', '=', filter.queue)
     .where('state', '=', filter.state)
     .orderBy('id')
     .limit(filter.limit)
@@ -71,20 +72,22 @@ export function listOutboxJobs(
 }
 
 /** A dead job back to pending, due now, with a fresh count of attempts; undefined when there is no such dead job. */
-export function reviveDeadOutboxJob(db: Executor, uid: string): Promise<OutboxJobRow | undefined> {
+export function reviveDeadOutboxJob(db: Executor, queue: string, uid: string): Promise<OutboxJobRow | undefined> {
   return db
     .updateTable('outbox_jobs')
     .set({ state: 'pending', attempts: 0, run_after: sql`now()`, locked_until: null, updated_at: sql`now()` })
+    .where('queue', '=', queue)
     .where('uid', '=', uid)
     .where('state', '=', 'dead')
     .returningAll()
     .executeTakeFirst();
 }
 
-export async function reviveAllDeadOutboxJobs(db: Executor): Promise<number> {
+export async function reviveAllDeadOutboxJobs(db: Executor, queue: string): Promise<number> {
   const result = await db
     .updateTable('outbox_jobs')
     .set({ state: 'pending', attempts: 0, run_after: sql`now()`, locked_until: null, updated_at: sql`now()` })
+    .where('queue', '=', queue)
     .where('state', '=', 'dead')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

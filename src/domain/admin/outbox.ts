@@ -8,20 +8,20 @@ export function listJobs(
   deps: Deps,
   query: { state?: 'pending' | 'dead'; limit?: number; offset?: number },
 ): Promise<OutboxJobRow[]> {
-  return listOutboxJobs(deps.db, { state: query.state ?? 'dead', limit: query.limit ?? 100, offset: query.offset ?? 0 });
+  return listOutboxJobs(deps.db, { queue: deps.config.outbox.queue, state: query.state ?? 'dead', limit: query.limit ?? 100, offset: query.offset ?? 0 });
 }
 
 export async function retryDeadJob(deps: Deps, uid: string): Promise<OutboxJobRow> {
   // Not a UUID cannot name a job (and would fail the uuid column's cast).
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uid)) throw new AppError('NOT_FOUND');
-  const job = await reviveDeadOutboxJob(deps.db, uid.toLowerCase());
+  const job = await reviveDeadOutboxJob(deps.db, deps.config.outbox.queue, uid.toLowerCase());
   if (!job) throw new AppError('NOT_FOUND');
   deps.outbox.wake();
   return job;
 }
 
 export async function retryAllDeadJobs(deps: Deps): Promise<number> {
-  const retried = await reviveAllDeadOutboxJobs(deps.db);
+  const retried = await reviveAllDeadOutboxJobs(deps.db, deps.config.outbox.queue);
   if (retried > 0) deps.outbox.wake();
   return retried;
 }

@@ -35,7 +35,7 @@ export async function enqueueMail(deps: Deps, trx: Executor, message: MailMessag
     subject: message.subject,
     sealed: deps.secretBox.seal(JSON.stringify(content), mailSealContext(uid)),
   };
-  await insertOutboxJob(trx, { uid, kind: 'mail', ordering_key: null, payload: { ...payload } });
+  await insertOutboxJob(trx, { uid, queue: deps.config.outbox.queue, kind: 'mail', ordering_key: null, payload: { ...payload } });
   deps.outbox.wake();
 }
 
@@ -52,6 +52,6 @@ export async function recordEvent(
   orderingKey: string,
 ): Promise<void> {
   if (!deps.config.eventApi) return;
-  await insertOutboxJob(trx, { uid: randomUUID(), kind: 'event', ordering_key: orderingKey, payload: { name, ...fields } });
+  await insertOutboxJob(trx, { uid: randomUUID(), queue: deps.config.outbox.queue, kind: 'event', ordering_key: orderingKey, payload: { name, ...fields } });
   deps.outbox.wake();
 }

@@ -66,7 +66,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       try {
         do {
           again = false;
-          const jobs = await claimDueOutboxJobs(db, BATCH, config.leaseMs);
+          const jobs = await claimDueOutboxJobs(db, config.queue, BATCH, config.leaseMs);
           // Claimed jobs never share an ordering key, so they may go out side by side.
           await Promise.all(jobs.map(deliver));
           if (jobs.length === BATCH) again = true;
