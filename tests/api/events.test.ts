@@ -137,7 +137,12 @@ describe('without RabbitMQ configured', () => {
     const email = uniqueEmail('no-events');
     await signUp(t, email);
     await t.mail.next(email, 'Confirmation instructions');
-    const events = await t.services.deps.db.selectFrom('outbox_jobs').select('id').where('kind', '=', 'event').execute();
+    const events = await t.services.deps.db
+      .selectFrom('outbox_jobs')
+      .select('id')
+      .where('queue', '=', t.services.deps.config.outbox.queue)
+      .where('kind', '=', 'event')
+      .execute();
     expect(events).toHaveLength(0);
   });
 });
