@@ -60,7 +60,7 @@ export function eventApiFrom(str: Str, problems: string[], cwd: string): EventAp
 
   if (!url && !host) {
     const stray = [...parts, 'EVENT_API_JWT_PRIVATE_KEY', 'EVENT_API_JWT_PRIVATE_KEY_PATH', 'EVENT_API_JWT_ALGORITHM'].filter((k) => str(k));
-    if (stray.length > 0) problems.push(`${stray.join(', ')} need EVENT_API_RABBITMQ_URL or EVENT_API_RABBITMQ_HOST`);
+    if (stray.length > 0) problems.push(`${stray.join(', ')} ${stray.length === 1 ? 'needs' : 'need'} EVENT_API_RABBITMQ_URL or EVENT_API_RABBITMQ_HOST`);
     return undefined;
   }
   if (url && host) problems.push('set only one of EVENT_API_RABBITMQ_URL and EVENT_API_RABBITMQ_HOST');
