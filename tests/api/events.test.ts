@@ -4,6 +4,7 @@
  * jwt-multisig JWT that verifies with the public key; with the broker cut off (our own TCP proxy in
  * front of it) the journey still succeeds and every event arrives once it is back.
  */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeAccount, confirmationTokenFor, signUp } from '../helpers/accounts.js';
 import {
@@ -14,6 +15,8 @@ import {
   type EventConsumer,
   type ReceivedEvent,
 } from '../helpers/rabbitmq.js';
+import { postMultipart } from '../helpers/multipart.js';
+import { startSmsSink, type SmsSink } from '../helpers/sms-sink.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestApp, uniqueEmail, type RequestOptions, type TestApp } from '../helpers/test-app.js';
 
@@ -38,8 +41,10 @@ describe.skipIf(skip)('Event API over RabbitMQ', () => {
   let consumer: EventConsumer;
   let proxy: TcpProxy;
   let operator: RequestOptions;
+  let sms: SmsSink;
 
   beforeAll(async () => {
+    sms = await startSmsSink();
     const broker = new URL(RABBITMQ_URL);
     proxy = await startTcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
     broker.host = `127.0.0.1:${proxy.port}`;
@@ -48,6 +53,7 @@ describe.skipIf(skip)('Event API over RabbitMQ', () => {
       EVENT_API_RABBITMQ_URL: broker.toString(),
       EVENT_API_JWT_PRIVATE_KEY: key.env,
       RATE_LIMIT_SIGN_IN_PER_IP: '1000/60',
+      ...sms.env,
     });
     operator = { headers: { 'x-operator-token': t.operatorToken } };
   });
@@ -55,6 +61,7 @@ describe.skipIf(skip)('Event API over RabbitMQ', () => {
     await t?.close();
     await consumer?.close();
     await proxy?.close();
+    await sms?.close();
   });
 
   const about = (uid: string) => (e: ReceivedEvent) => {
@@ -95,6 +102,48 @@ describe.skipIf(skip)('Event API over RabbitMQ', () => {
     expect(profile.record).toMatchObject({ account_uid: account.uid, ...PROFILE });
     expect(rejected).toEqual({ name: 'system.document.rejected', uid: account.uid, email: account.email });
     expect(verified).toEqual({ name: 'system.document.verified', uid: account.uid, email: account.email });
+  });
+
+  it('publishes the phone and document events a back office needs, and the level change they cause', async () => {
+    const account = await activeAccount(t);
+    let e164 = '';
+    for (let n = Date.now(); !e164; n += 7919) {
+      const parsed = parsePhoneNumberFromString(`+447911${String(n % 1e6).padStart(6, '0')}`);
+      if (parsed?.isValid()) e164 = parsed.number;
+    }
+    expect((await t.api.post('/api/v1/phones', { phone_number: e164 }, { token: account.token })).status).toBe(201);
+    const code = (await sms.next(e164)).body.match(/(\d{5})$/)![1];
+    const verify = await t.api.post('/api/v1/phones/verify', { phone_number: e164, verification_code: code }, { token: account.token });
+    expect(verify.status, verify.text).toBe(201);
+    const PNG = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const upload = await postMultipart(
+      t,
+      '/api/v1/documents',
+      { doc_type: 'Passport', doc_number: 'AA1234BB', doc_expire: '2030-01-22', upload: { filename: 'p.png', contentType: 'image/png', data: PNG } },
+      { token: account.token },
+    );
+    expect(upload.status, upload.text).toBe(201);
+
+    const events = await consumer.waitFor(about(account.uid), 6);
+    expect(events.map((e) => e.payload.event.name)).toEqual([
+      'model.account.created',
+      'model.account.updated',
+      'model.phone.created',
+      'model.phone.updated',
+      'model.account.updated',
+      'model.document.created',
+    ]);
+    const [, , phoneCreated, phoneVerified, levelRaised, document] = events.map((e) => e.payload.event);
+    expect(phoneCreated.record).toMatchObject({ account_uid: account.uid, number: e164.slice(1), country: 'GB' });
+    expect(phoneCreated.record).not.toHaveProperty('validated_at');
+    expect(phoneVerified.record.validated_at).toMatch(/Z$/);
+    expect(levelRaised.record.level).toBe(2);
+    expect(levelRaised.changes.level).toBe(1);
+    expect(document.record).toMatchObject({ account_uid: account.uid, doc_type: 'Passport', doc_number: 'AA1234BB', doc_expire: '2030-01-22' });
+    expect(JSON.stringify(document.record)).not.toContain('upload');
   });
 
   it('keeps the journey working while the broker is unreachable, and delivers every event in order once it is back', async () => {

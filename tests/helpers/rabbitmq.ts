@@ -13,7 +13,18 @@ export const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest
 
 /** Every routing key we publish, per exchange (a direct exchange delivers only bound keys). */
 export const EVENT_ROUTES: Record<string, string[]> = {
-  'barong.events.model': ['account.created', 'account.updated', 'profile.created', 'profile.updated'],
+  'barong.events.model': [
+    'account.created',
+    'account.updated',
+    'profile.created',
+    'profile.updated',
+    'document.created',
+    'phone.created',
+    'phone.updated',
+    'api_key.created',
+    'api_key.updated',
+    'api_key.deleted',
+  ],
   'barong.events.system': ['document.verified', 'document.rejected'],
 };
 

@@ -7,7 +7,7 @@
  */
 import { findAccountById } from '../../db/queries/accounts.js';
 import { latestAccountTokenIssuedAt } from '../../db/queries/account-tokens.js';
-import type { AccountRow, Executor, ProfileRow } from '../../db/schema.js';
+import type { AccountRow, ApiKeyRow, DocumentRow, Executor, PhoneRow, ProfileRow } from '../../db/schema.js';
 import type { Deps } from '../deps.js';
 import { recordEvent } from '../outbox/outbox.js';
 
@@ -97,6 +97,75 @@ export async function recordProfileSaved(
   }
   const changes = changesBetween(profileRecord(account, before), record);
   if (changes) await recordEvent(deps, trx, 'model.profile.updated', { record, changes }, account.uid);
+}
+
+function documentRecord(account: AccountRow, document: DocumentRow): Record_ {
+  return compact({
+    id: Number(document.id),
+    account_uid: account.uid,
+    doc_type: document.doc_type,
+    doc_number: document.doc_number,
+    doc_expire: document.doc_expire,
+    content_type: document.content_type,
+    metadata: document.metadata,
+    created_at: iso8601(document.created_at),
+    updated_at: iso8601(document.updated_at),
+  });
+}
+
+function phoneRecord(account: AccountRow, phone: PhoneRow): Record_ {
+  return compact({
+    account_uid: account.uid,
+    number: phone.number,
+    country: phone.country,
+    validated_at: iso8601(phone.validated_at),
+    created_at: iso8601(phone.created_at),
+    updated_at: iso8601(phone.updated_at),
+  });
+}
+
+/** An API key without its public key: which key (`uid`, the client's `kid`), for whom, how usable. */
+function apiKeyRecord(account: AccountRow, key: ApiKeyRow): Record_ {
+  return compact({
+    uid: key.uid,
+    account_uid: account.uid,
+    scopes: key.scopes,
+    expires_in: key.expires_in,
+    state: key.state,
+    created_at: iso8601(key.created_at),
+    updated_at: iso8601(key.updated_at),
+  });
+}
+
+/** `model.document.created` when a KYC document is uploaded (the file itself is never in an event). */
+export async function recordDocumentCreated(deps: Deps, trx: Executor, account: AccountRow, document: DocumentRow): Promise<void> {
+  await recordEvent(deps, trx, 'model.document.created', { record: documentRecord(account, document) }, account.uid);
+}
+
+/** `model.phone.created` for a new number, `model.phone.updated` (e.g. `validated_at`) for a change. */
+export async function recordPhoneSaved(deps: Deps, trx: Executor, account: AccountRow, phone: PhoneRow, before?: PhoneRow): Promise<void> {
+  const record = phoneRecord(account, phone);
+  if (!before) return recordEvent(deps, trx, 'model.phone.created', { record }, account.uid);
+  const changes = changesBetween(phoneRecord(account, before), record);
+  if (changes) await recordEvent(deps, trx, 'model.phone.updated', { record, changes }, account.uid);
+}
+
+/** `model.api_key.created|updated|deleted`. */
+export async function recordApiKeyChange(
+  deps: Deps,
+  trx: Executor,
+  account: AccountRow,
+  change: { created: ApiKeyRow } | { updated: ApiKeyRow; before: ApiKeyRow } | { deleted: ApiKeyRow },
+): Promise<void> {
+  if ('created' in change) {
+    await recordEvent(deps, trx, 'model.api_key.created', { record: apiKeyRecord(account, change.created) }, account.uid);
+  } else if ('deleted' in change) {
+    await recordEvent(deps, trx, 'model.api_key.deleted', { record: apiKeyRecord(account, change.deleted) }, account.uid);
+  } else {
+    const record = apiKeyRecord(account, change.updated);
+    const changes = changesBetween(apiKeyRecord(account, change.before), record);
+    if (changes) await recordEvent(deps, trx, 'model.api_key.updated', { record, changes }, account.uid);
+  }
 }
 
 /** Barong's `system.document.verified|rejected` ({uid, email}), when the `document` label takes that value. */
