@@ -169,6 +169,32 @@ const commands: Record<string, Command> = {
       };
     },
   },
+  'outbox list': {
+    usage: 'outbox list [--state dead|pending] [--limit N] [--offset N]',
+    summary: 'mails and events waiting in the outbox: dead ones (given up) by default',
+    flags: ['state', 'limit', 'offset'],
+    build: (args, flags) => {
+      positional(args, 'outbox list [--state dead|pending] [--limit N] [--offset N]', 0);
+      const query = new URLSearchParams(flags).toString();
+      return { method: 'GET', path: `/api/v1/admin/outbox/jobs${query ? `?${query}` : ''}` };
+    },
+  },
+  'outbox retry': {
+    usage: 'outbox retry JOB_UID',
+    summary: 'put a dead job back in the queue, due now',
+    build: (args) => {
+      const [uid] = positional(args, 'outbox retry JOB_UID', 1);
+      return { method: 'POST', path: `/api/v1/admin/outbox/jobs/${segment(uid)}/retry` };
+    },
+  },
+  'outbox retry-all': {
+    usage: 'outbox retry-all',
+    summary: 'put every dead job back in the queue',
+    build: (args) => {
+      positional(args, 'outbox retry-all', 0);
+      return { method: 'POST', path: '/api/v1/admin/outbox/retry' };
+    },
+  },
 };
 
 class UsageError extends Error {}
@@ -256,7 +282,8 @@ async function callInProcess(config: Config, call: ApiCall): Promise<CallResult>
     import('../src/bootstrap.js'),
   ]);
   const log = pino({ level: 'warn' }, pino.destination(2));
-  const services = await startServices(config, log);
+  // The server delivers what this writes to the outbox when it next runs.
+  const services = await startServices(config, log, { deliverOutbox: false });
   const operatorToken = randomToken();
   const app = await buildApp({ deps: services.deps, operatorToken });
   try {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import { createRabbitMqPublisher, type EventPublisher } from './adapters/events/rabbitmq.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { createMemoryRateLimiter } from './adapters/rate-limit/rate-limiter.js';
 import { createRedisRateLimiter, type RedisRateLimiter } from './adapters/rate-limit/redis-rate-limiter.js';
@@ -12,6 +13,7 @@ import { createTwilioSmsSender } from './adapters/sms/twilio.js';
 import { createLocalFileStorage } from './adapters/storage/local.js';
 import { createS3FileStorage, type S3FileStorage } from './adapters/storage/s3.js';
 import type { Config } from './config.js';
+import { createEventSigner } from './crypto/event-jwt.js';
 import { createJwtService } from './crypto/jwt.js';
 import { readOrCreateKeyFile } from './crypto/key-files.js';
 import { createPasswordHasher } from './crypto/password.js';
@@ -22,6 +24,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { ensureDefaultApplication } from './domain/applications.js';
 import { createBackground } from './domain/background.js';
 import type { Deps } from './domain/deps.js';
+import { createOutboxWorker } from './domain/outbox/worker.js';
 
 export interface Services {
   deps: Deps;
@@ -38,9 +41,14 @@ export async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
   });
 }
 
-export async function startServices(config: Config, log: FastifyBaseLogger): Promise<Services> {
+/**
+ * `deliverOutbox: false` (the CLI's offline mode): mails and events are written to the outbox but
+ * left for the server to deliver.
+ */
+export async function startServices(config: Config, log: FastifyBaseLogger, options: { deliverOutbox?: boolean } = {}): Promise<Services> {
   const database = await openDatabaseFor(config);
   let redisLimiter: RedisRateLimiter | undefined;
+  let eventPublisher: EventPublisher | undefined;
   let s3Storage: S3FileStorage | undefined;
   try {
     const { results } = await migrateToLatest(database.db);
@@ -61,6 +69,14 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       const { bucket, endpoint, prefix } = config.storage;
       log.info({ bucket, endpoint: endpoint ?? 'AWS', prefix }, 'documents are stored in an S3-compatible bucket (STORAGE_PROVIDER=s3)');
     }
+    const secretBox = createSecretBox(otpKey);
+    let events: { signer: ReturnType<typeof createEventSigner>; publisher: EventPublisher } | undefined;
+    if (config.eventApi) {
+      eventPublisher = createRabbitMqPublisher(config.eventApi.rabbitmqUrl, log);
+      events = { signer: createEventSigner(config.eventApi, config.dataDir, log), publisher: eventPublisher };
+      log.info('Event API: events are recorded in the outbox and published to RabbitMQ (barong.events.*)');
+    }
+    const outbox = createOutboxWorker({ db: database.db, config: config.outbox, log, secretBox, mailer, events });
     const deps: Deps = {
       config,
       db: database.db,
@@ -73,8 +89,10 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       rateLimiter: redisLimiter ?? createMemoryRateLimiter(),
       sms: config.twilio ? createTwilioSmsSender(config.twilio) : createOutboxSmsSender(config.dataDir, log),
       storage: s3Storage ?? createLocalFileStorage(path.join(config.dataDir, 'uploads')),
-      secretBox: createSecretBox(otpKey),
+      secretBox,
+      outbox,
     };
+    if (options.deliverOutbox !== false) outbox.start();
 
     const created = await ensureDefaultApplication(database.db, config.defaultApplicationUid);
     if (created) log.info({ application_id: created.uid }, 'created the default application: sign in with this application_id');
@@ -84,6 +102,8 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       database,
       async close() {
         await background.drain();
+        await outbox.stop();
+        await eventPublisher?.close();
         mailer.close();
         await redisLimiter?.close();
         s3Storage?.close();
@@ -91,6 +111,7 @@ export async function startServices(config: Config, log: FastifyBaseLogger): Pro
       },
     };
   } catch (error) {
+    await eventPublisher?.close();
     await redisLimiter?.close();
     s3Storage?.close();
     await database.close();

@@ -3,6 +3,7 @@
  * reported at once, so an operator fixes the environment in one go.
  */
 import path from 'node:path';
+import { eventApiFrom, outboxFrom, type EventApiConfig, type OutboxConfig } from './config-outbox.js';
 
 export interface Config {
   readonly port: number;
@@ -53,6 +54,10 @@ export interface Config {
   };
   /** Where uploaded documents live: DATA_DIR/uploads (one node) or an S3-compatible bucket (shared by every node). */
   readonly storage: { readonly provider: 'local' } | S3StorageConfig;
+  /** Delivery of outbox jobs (mails, events): polling, retries with backoff, leases. */
+  readonly outbox: OutboxConfig;
+  /** Barong's Event API over RabbitMQ; unset = no events are recorded. */
+  readonly eventApi?: EventApiConfig;
 }
 
 export interface S3StorageConfig {
@@ -219,6 +224,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
     storage,
+    outbox: outboxFrom(str, int, problems),
+    eventApi: eventApiFrom(str, problems, cwd),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

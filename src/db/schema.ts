@@ -165,6 +165,26 @@ export interface AuditRecordTable {
   created_at: Generated<Date>;
 }
 
+export type OutboxJobKind = 'mail' | 'event';
+
+/** A mail or event waiting for delivery (migrations/…_create_outbox_jobs.ts). */
+export interface OutboxJobTable {
+  id: Generated<Id>;
+  uid: string;
+  queue: string;
+  kind: OutboxJobKind;
+  ordering_key: string | null;
+  /** jsonb: written as a JSON string, read as the parsed object. */
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  state: Generated<'pending' | 'dead'>;
+  attempts: Generated<number>;
+  run_after: Generated<Date>;
+  locked_until: Date | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   account_otps: AccountOtpTable;
   api_keys: ApiKeyTable;
@@ -178,6 +198,7 @@ export interface Database {
   phones: PhoneTable;
   documents: DocumentTable;
   audit_records: AuditRecordTable;
+  outbox_jobs: OutboxJobTable;
 }
 
 export type Db = Kysely<Database>;
@@ -202,3 +223,4 @@ export type NewApiKeyRow = Insertable<ApiKeyTable>;
 export type ApiKeyUpdate = Updateable<ApiKeyTable>;
 export type AuditRecordRow = Selectable<AuditRecordTable>;
 export type NewAuditRecordRow = Insertable<AuditRecordTable>;
+export type OutboxJobRow = Selectable<OutboxJobTable>;

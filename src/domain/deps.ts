@@ -28,4 +28,6 @@ export interface Deps {
   readonly storage: FileStorage;
   /** Encrypts TOTP secrets at rest (AES-256-GCM). */
   readonly secretBox: SecretBox;
+  /** The outbox worker of this process: told when a job was written (domain/outbox/outbox.ts). */
+  readonly outbox: { wake(): void };
 }

@@ -1,5 +1,5 @@
 /** Rows → wire entities with Barong's field names. */
-import type { AccountRow, ApiKeyRow, ApplicationRow, AuditRecordRow, DocumentRow, LabelRow, PhoneRow, ProfileRow } from '../db/schema.js';
+import type { AccountRow, ApiKeyRow, ApplicationRow, AuditRecordRow, DocumentRow, LabelRow, OutboxJobRow, PhoneRow, ProfileRow } from '../db/schema.js';
 import type { AccountDetails } from '../domain/admin/accounts.js';
 import type { PendingReview } from '../domain/reviews/reviews.js';
 
@@ -133,6 +133,24 @@ export function presentPhone(phone: PhoneRow) {
     number: phone.number,
     country: phone.country,
     validated_at: phone.validated_at ? isoTime(phone.validated_at) : null,
+  };
+}
+
+/** An outbox job without what it carries (a mail's text holds a token): who or what it is for. */
+export function presentOutboxJob(job: OutboxJobRow) {
+  const about =
+    job.kind === 'mail'
+      ? { recipient: String(job.payload.to), subject: String(job.payload.subject) }
+      : { event: String(job.payload.name) };
+  return {
+    uid: job.uid,
+    kind: job.kind,
+    state: job.state,
+    ...about,
+    attempts: job.attempts,
+    last_error: job.last_error,
+    next_attempt_at: isoTime(job.run_after),
+    created_at: isoTime(job.created_at),
   };
 }
 

@@ -8,6 +8,7 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
+  messageId: string;
 }
 
 export interface MailSink {
@@ -15,6 +16,11 @@ export interface MailSink {
   received: ReceivedMail[];
   /** Waits for the next mail to `to` (matching `subject` if given) that was not taken before. */
   next(to: string, subject?: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Answer every message with this SMTP code (e.g. 451, a temporary failure) until accept(). */
+  refuse(code: number): void;
+  accept(): void;
+  /** Messages refused so far. */
+  refusals(): number;
   close(): Promise<void>;
 }
 
@@ -22,12 +28,21 @@ export async function startMailSink(): Promise<MailSink> {
   const received: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
   const waiters = new Set<() => void>();
+  let refusing: number | undefined;
+  let refused = 0;
 
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, _session, callback) {
+      if (refusing !== undefined) {
+        const code = refusing;
+        refused += 1;
+        stream.on('end', () => callback(Object.assign(new Error('Requested action aborted: try again later'), { responseCode: code })));
+        stream.resume();
+        return;
+      }
       simpleParser(stream)
         .then((mail: ParsedMail) => {
           const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : (mail.to?.text ?? '');
@@ -37,6 +52,7 @@ export async function startMailSink(): Promise<MailSink> {
             subject: mail.subject ?? '',
             text: mail.text ?? '',
             html: typeof mail.html === 'string' ? mail.html : '',
+            messageId: mail.messageId ?? '',
           });
           for (const wake of waiters) wake();
           callback();
@@ -71,6 +87,9 @@ export async function startMailSink(): Promise<MailSink> {
         });
       }
     },
+    refuse: (code) => (refusing = code),
+    accept: () => (refusing = undefined),
+    refusals: () => refused,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

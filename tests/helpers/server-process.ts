@@ -127,6 +127,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // Test files share TEST_DATABASE_URL: each server delivers only its own mails and events.
+    OUTBOX_QUEUE: `test-${process.pid}-${port}`,
     ...options.env,
   };
   const proc = spawnCollecting(['--import', 'tsx', 'src/main.ts'], { env });

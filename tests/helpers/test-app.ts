@@ -66,6 +66,12 @@ export async function createTestApp(env: Env = {}, options: { logStream?: Destin
     RATE_LIMIT_CONFIRMATION_PER_IP: '100000/3600',
     RATE_LIMIT_RESET_PASSWORD_TOKEN_PER_IP: '100000/3600',
     RATE_LIMIT_GENERATE_JWT_PER_IP: '100000/3600',
+    // Outbox jobs (mails, events) go out promptly and retry fast.
+    OUTBOX_POLL_MS: '50',
+    OUTBOX_RETRY_BASE_MS: '50',
+    OUTBOX_RETRY_MAX_MS: '1000',
+    // Test files share TEST_DATABASE_URL: each app delivers only its own mails and events.
+    OUTBOX_QUEUE: `test-${randomToken(8)}`,
     ...env,
   });
   const log = options.logStream

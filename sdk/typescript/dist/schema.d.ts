@@ -347,6 +347,76 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/outbox/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List outbox jobs
+         * @description Lists the mails and Event API events waiting in the outbox, oldest first: `dead` ones (given up after
+         *     `OUTBOX_MAX_ATTEMPTS` failed attempts, kept until an operator retries them) by default, or `pending` ones
+         *     (waiting for their first or next attempt). Delivered jobs are deleted. A mail's text (its link and token)
+         *     is not shown.
+         *
+         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 400 when `state`, `limit` or `offset` is out of range.
+         */
+        get: operations["getV1AdminOutboxJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/outbox/jobs/{job_uid}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a dead outbox job
+         * @description Puts a dead job back in the queue, due now, with its count of attempts reset; it keeps its uid (the mail's
+         *     Message-ID, the event's `jti`).
+         *
+         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account. 404 `"Record is not found"` when there is no dead job with this uid.
+         */
+        post: operations["postV1AdminOutboxJobsJobUidRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/outbox/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry every dead outbox job
+         * @description Puts every dead job back in the queue, due now, with its count of attempts reset.
+         *
+         *     Authorised by the bearer JWT of an account with role `admin`, or by the operator token (`X-Operator-Token`). 401 when neither is presented or valid; 403 `"Access denied"` for a JWT of a non-admin account.
+         */
+        post: operations["postV1AdminOutboxRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/reviews": {
         parameters: {
             query?: never;
@@ -1788,6 +1858,89 @@ export type components = {
          */
         Null: null;
         /**
+         * @description A mail or Event API event waiting in the outbox.
+         * @example {
+         *       "uid": "5f0c6a52-3f1e-4c7b-9d53-2f1c0b7a9e11",
+         *       "kind": "mail",
+         *       "state": "dead",
+         *       "recipient": "user@example.com",
+         *       "subject": "Confirmation instructions",
+         *       "attempts": 15,
+         *       "last_error": "451 Requested action aborted",
+         *       "next_attempt_at": "2024-06-10T15:13:20Z",
+         *       "created_at": "2024-06-10T09:13:20Z"
+         *     }
+         */
+        OutboxJob: {
+            /**
+             * @description Attempts made so far.
+             * @example 15
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the change that wrote it was committed, UTC ISO-8601.
+             * @example 2024-06-10T09:13:20Z
+             */
+            created_at: string;
+            /**
+             * @description The event's name (events only).
+             * @example model.account.created
+             */
+            event?: string;
+            /**
+             * @description `mail` or `event`.
+             * @example mail
+             * @enum {string}
+             */
+            kind: "mail" | "event";
+            /**
+             * @description Why the last attempt failed.
+             * @example 451 Requested action aborted
+             */
+            last_error?: string | null;
+            /**
+             * Format: date-time
+             * @description When a pending job is tried next (for a dead job, when it would have been), UTC ISO-8601.
+             * @example 2024-06-10T15:13:20Z
+             */
+            next_attempt_at: string;
+            /**
+             * @description The mail's recipient (mails only).
+             * @example user@example.com
+             */
+            recipient?: string;
+            /**
+             * @description `pending` (waiting for an attempt) or `dead` (given up; retry it).
+             * @example dead
+             * @enum {string}
+             */
+            state: "pending" | "dead";
+            /**
+             * @description The mail's subject (mails only).
+             * @example Confirmation instructions
+             */
+            subject?: string;
+            /**
+             * @description Stable id of the job; the mail's Message-ID (`<uid@outbox.barong>`) or the event's `jti`.
+             * @example 5f0c6a52-3f1e-4c7b-9d53-2f1c0b7a9e11
+             */
+            uid: string;
+        };
+        /**
+         * @description Answer of `POST /v1/admin/outbox/retry`.
+         * @example {
+         *       "retried": 3
+         *     }
+         */
+        OutboxRetryResult: {
+            /**
+             * @description Number of dead jobs put back in the queue.
+             * @example 3
+             */
+            retried: number;
+        };
+        /**
          * @description Body of `PATCH /v1/api_keys/{uid}`; omitted fields stay unchanged.
          * @example {
          *       "state": "inactive",
@@ -3168,6 +3321,111 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getV1AdminOutboxJobs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size (1..1000).
+                 * @example 100
+                 */
+                limit?: number;
+                /**
+                 * @description Number of jobs to skip.
+                 * @example 0
+                 */
+                offset?: number;
+                /**
+                 * @description `dead` (default) or `pending`.
+                 * @example dead
+                 */
+                state?: "dead" | "pending";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "uid": "5f0c6a52-3f1e-4c7b-9d53-2f1c0b7a9e11",
+                     *         "kind": "mail",
+                     *         "state": "dead",
+                     *         "recipient": "user@example.com",
+                     *         "subject": "Confirmation instructions",
+                     *         "attempts": 15,
+                     *         "last_error": "451 Requested action aborted",
+                     *         "next_attempt_at": "2024-06-10T15:13:20Z",
+                     *         "created_at": "2024-06-10T09:13:20Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["OutboxJob"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    postV1AdminOutboxJobsJobUidRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Job uid.
+                 * @example 5f0c6a52-3f1e-4c7b-9d53-2f1c0b7a9e11
+                 */
+                job_uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, pending again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxJob"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    postV1AdminOutboxRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many jobs were put back. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxRetryResult"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
         };

@@ -19,7 +19,8 @@ export interface MailMessage {
 }
 
 export interface Mailer {
-  send(message: MailMessage): Promise<void>;
+  /** `messageId`: a stable Message-ID, so a receiver can drop a copy delivered twice after a crash. */
+  send(message: MailMessage, messageId?: string): Promise<void>;
   close(): void;
 }
 
@@ -42,8 +43,8 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
       socketTimeout: 20_000,
     });
     return {
-      async send({ to, subject, text, html }) {
-        await transport.sendMail({ from, to, subject, text, html });
+      async send({ to, subject, text, html }, messageId) {
+        await transport.sendMail({ from, to, subject, text, html, messageId });
       },
       close: () => transport.close(),
     };
@@ -52,8 +53,8 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
   const outbox = path.join(config.dataDir, 'outbox');
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
-    async send({ to, subject, text, html, link }) {
-      const info = await transport.sendMail({ from, to, subject, text, html });
+    async send({ to, subject, text, html, link }, messageId) {
+      const info = await transport.sendMail({ from, to, subject, text, html, messageId });
       await fs.mkdir(outbox, { recursive: true, mode: 0o700 });
       const file = path.join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomHex(4)}.eml`);
       await fs.writeFile(file, info.message as Buffer, { mode: 0o600 });

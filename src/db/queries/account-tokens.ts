@@ -52,3 +52,16 @@ export function deleteUnusedAccountTokens(db: Executor, accountId: string, purpo
 export function deleteAccountTokens(db: Executor, accountId: string, purpose: TokenPurpose): Promise<unknown> {
   return db.deleteFrom('account_tokens').where('account_id', '=', accountId).where('purpose', '=', purpose).execute();
 }
+
+/** When the latest token of `purpose` was issued (the mail carrying it was written then). */
+export async function latestAccountTokenIssuedAt(db: Executor, accountId: string, purpose: TokenPurpose): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('account_tokens')
+    .select('created_at')
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', purpose)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.created_at;
+}

@@ -6,6 +6,7 @@ import { deleteAccountTokens, findAccountTokenByHash, lockAccountTokenByHash } f
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { enqueueMail } from '../outbox/outbox.js';
 import { clearFailures, enforceRateLimit } from '../rate-limits.js';
 import { issueMailedToken } from './mailed-tokens.js';
 import { normalizeEmail, passwordProblems, SAME_PASSWORD } from './rules.js';
@@ -38,8 +39,10 @@ export async function changePassword(
   await clearFailures(deps, 'password_change_failures_per_account', account.id);
   await assertAcceptableNewPassword(deps, account, input.new_password);
   const digest = await deps.passwords.hash(input.new_password);
-  await updateAccountRevokingSessions(deps.db, account.id, { password_digest: digest });
-  deps.background.run('password changed mail', () => deps.mailer.send(passwordChangedMail(deps.config, account.email)));
+  await deps.db.transaction().execute(async (trx) => {
+    await updateAccountRevokingSessions(trx, account.id, { password_digest: digest });
+    await enqueueMail(deps, trx, passwordChangedMail(deps.config, account.email));
+  });
 }
 
 /** Always succeeds from the caller's view, at the same speed whether or not the email exists. */
@@ -47,14 +50,15 @@ export async function requestPasswordReset(deps: Deps, rawEmail: string, clientI
   const email = normalizeEmail(rawEmail);
   await enforceRateLimit(deps, 'reset_password_per_ip', clientIp);
   await enforceRateLimit(deps, 'reset_password_per_email', email);
-  deps.background.run('reset password mail', async () => {
-    const issued = await deps.db.transaction().execute(async (trx) => {
+  // After the answer, so its timing does not tell whether the account exists.
+  deps.background.run('reset password mail', () =>
+    deps.db.transaction().execute(async (trx) => {
       const found = await findAccountByEmail(trx, email);
-      if (!found) return undefined;
-      return { email: found.email, token: await issueMailedToken(deps, trx, found.id, 'reset_password', RESET_TTL_MS) };
-    });
-    if (issued) await deps.mailer.send(resetPasswordMail(deps.config, issued.email, issued.token));
-  });
+      if (!found) return;
+      const token = await issueMailedToken(deps, trx, found.id, 'reset_password', RESET_TTL_MS);
+      await enqueueMail(deps, trx, resetPasswordMail(deps.config, found.email, token));
+    }),
+  );
 }
 
 /**
@@ -70,16 +74,15 @@ export async function resetPassword(deps: Deps, input: { reset_password_token: s
   if (problems.length > 0) throw new AppError('INVALID_NEW_PASSWORD', problems.join(', '));
   const digest = await deps.passwords.hash(input.password);
 
-  const email = await deps.db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
     const token = assertUsableResetToken(await lockAccountTokenByHash(trx, 'reset_password', tokenHash));
     const account = await lockAccountById(trx, token.account_id);
     if (!account) throw new AppError('NOT_FOUND');
     await assertAcceptableNewPassword(deps, account, input.password);
     await updateAccountRevokingSessions(trx, account.id, { password_digest: digest, failed_attempts: 0, locked_at: null });
     await deleteAccountTokens(trx, account.id, 'reset_password');
-    return account.email;
+    await enqueueMail(deps, trx, passwordResetDoneMail(deps.config, account.email));
   });
-  deps.background.run('password reset mail', () => deps.mailer.send(passwordResetDoneMail(deps.config, email)));
 }
 
 function assertUsableResetToken<T extends { used_at: Date | null; expires_at: Date }>(token: T | undefined): T {

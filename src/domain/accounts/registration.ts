@@ -7,6 +7,8 @@ import { lockAccountTokenByHash, markAccountTokenUsed } from '../../db/queries/a
 import type { AccountRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { recordAccountCreated, recordAccountUpdated } from '../events/model-events.js';
+import { enqueueMail } from '../outbox/outbox.js';
 import { enforceRateLimit } from '../rate-limits.js';
 import { setPrivateLabel } from '../labels/levels.js';
 import { issueMailedToken } from './mailed-tokens.js';
@@ -28,11 +30,11 @@ export async function registerAccount(deps: Deps, input: { email: string; passwo
   await enforceRateLimit(deps, 'sign_up_per_ip', clientIp);
 
   const passwordDigest = await deps.passwords.hash(input.password);
-  let token: string;
   try {
-    token = await deps.db.transaction().execute(async (trx) => {
+    await deps.db.transaction().execute(async (trx) => {
       const account = await insertAccountWithFreshUid(trx, email, passwordDigest);
-      return issueConfirmationToken(deps, trx, account);
+      await mailConfirmation(deps, trx, account);
+      await recordAccountCreated(deps, trx, account);
     });
   } catch (error) {
     // The unique index decides a race of parallel sign-ups with one email.
@@ -41,7 +43,6 @@ export async function registerAccount(deps: Deps, input: { email: string; passwo
     }
     throw error;
   }
-  sendConfirmation(deps, email, token);
 }
 
 async function insertAccountWithFreshUid(trx: Executor, email: string, passwordDigest: string): Promise<AccountRow> {
@@ -52,12 +53,10 @@ async function insertAccountWithFreshUid(trx: Executor, email: string, passwordD
   throw new Error(`no free account uid after ${UID_ATTEMPTS} attempts`);
 }
 
-function issueConfirmationToken(deps: Deps, trx: Executor, account: AccountRow): Promise<string> {
-  return issueMailedToken(deps, trx, account.id, 'confirmation', CONFIRMATION_TTL_MS);
-}
-
-function sendConfirmation(deps: Deps, email: string, token: string): void {
-  deps.background.run('confirmation mail', () => deps.mailer.send(confirmationMail(deps.config, email, token)));
+/** A new confirmation token, and its mail in the outbox, in the caller's transaction. */
+async function mailConfirmation(deps: Deps, trx: Executor, account: AccountRow): Promise<void> {
+  const token = await issueMailedToken(deps, trx, account.id, 'confirmation', CONFIRMATION_TTL_MS);
+  await enqueueMail(deps, trx, confirmationMail(deps.config, account.email, token));
 }
 
 export async function confirmEmail(deps: Deps, token: string, clientIp: string): Promise<void> {
@@ -73,6 +72,7 @@ export async function confirmEmail(deps: Deps, token: string, clientIp: string):
     await markAccountTokenUsed(trx, row.id);
     await updateAccount(trx, account.id, { state: 'active', confirmed_at: new Date() });
     await setPrivateLabel(trx, account.id, 'email', 'verified');
+    await recordAccountUpdated(deps, trx, account);
   });
 }
 
@@ -81,12 +81,11 @@ export async function resendConfirmation(deps: Deps, rawEmail: string, clientIp:
   const email = normalizeEmail(rawEmail);
   await enforceRateLimit(deps, 'confirmation_per_ip', clientIp);
   await enforceRateLimit(deps, 'confirmation_per_email', email);
-  deps.background.run('resend confirmation', async () => {
-    const issued = await deps.db.transaction().execute(async (trx) => {
+  // After the answer, so its timing does not tell whether the account exists.
+  deps.background.run('resend confirmation', () =>
+    deps.db.transaction().execute(async (trx) => {
       const found = await findAccountByEmail(trx, email);
-      if (!found || found.confirmed_at) return undefined;
-      return { email: found.email, token: await issueConfirmationToken(deps, trx, found) };
-    });
-    if (issued) await deps.mailer.send(confirmationMail(deps.config, issued.email, issued.token));
-  });
+      if (found && !found.confirmed_at) await mailConfirmation(deps, trx, found);
+    }),
+  );
 }

@@ -1,18 +1,21 @@
 /**
  * Operator changes of PRIVATE labels: each recomputes the level and records the audit entry in the
- * same transaction. Setting `document` to `verified` or `rejected` mails the account "Your identity
- * was approved" / "Your identity was rejected" after the commit, when the value changes (setting it
- * again mails nothing).
+ * same transaction, and records `model.account.updated` when the level changed. Setting `document` to `verified` or
+ * `rejected` (when the value changes; setting it again does nothing more) writes the mail "Your
+ * identity was approved" / "Your identity was rejected" and the event `system.document.verified`
+ * / `system.document.rejected` to the outbox, in the same transaction.
  */
 import { identityApprovedMail, identityRejectedMail } from '../../adapters/mail/templates.js';
 import { lockAccountById } from '../../db/queries/accounts.js';
 import { findLabel } from '../../db/queries/labels.js';
-import type { LabelRow } from '../../db/schema.js';
+import type { AccountRow, Executor, LabelRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
+import { recordAccountUpdated, recordDocumentReview } from '../events/model-events.js';
 import { deletePrivateLabel, setPrivateLabel } from '../labels/levels.js';
 import { labelKeyProblems, labelValueProblems, normalizeLabelText } from '../labels/rules.js';
+import { enqueueMail } from '../outbox/outbox.js';
 import { accountByUid, type Operator } from './accounts.js';
 
 function reviewMail(key: string, value: string) {
@@ -22,6 +25,24 @@ function reviewMail(key: string, value: string) {
   return undefined;
 }
 
+/**
+ * What a new value of a private label tells the account and the Event API; call in the
+ * transaction that set it, with the value it replaced. Review decisions go through here too.
+ */
+export async function announceLabelChange(
+  deps: Deps,
+  trx: Executor,
+  account: AccountRow,
+  key: string,
+  value: string,
+  previous: string | undefined,
+): Promise<void> {
+  if (previous === value || key !== 'document') return;
+  const mail = reviewMail(key, value);
+  if (mail) await enqueueMail(deps, trx, mail(deps.config, account.email));
+  await recordDocumentReview(deps, trx, account, value);
+}
+
 export async function setAccountLabel(deps: Deps, operator: Operator, uid: string, rawKey: string, rawValue: string): Promise<LabelRow> {
   const account = await accountByUid(deps, uid);
   const key = normalizeLabelText(rawKey);
@@ -29,30 +50,29 @@ export async function setAccountLabel(deps: Deps, operator: Operator, uid: strin
   const problems = [...labelKeyProblems(key), ...labelValueProblems(value)];
   if (problems.length > 0) throw new AppError('INVALID_LABEL', problems.join(', '));
 
-  const { label, previous } = await deps.db.transaction().execute(async (trx) => {
-    const before = (await lockAccountById(trx, account.id))!; // so `previous` is the value this change replaces
-    const previousLabel = await findLabel(trx, account.id, key, 'private');
+  return deps.db.transaction().execute(async (trx) => {
+    // Locked first, so `previous` is the value this change replaces.
+    const before = (await lockAccountById(trx, account.id)) ?? account;
+    const previous = await findLabel(trx, account.id, key, 'private');
     const label = await setPrivateLabel(trx, account.id, key, value);
     const after = (await lockAccountById(trx, account.id))!;
     await recordAudit(trx, operator.actor, {
       action: 'label.set',
       targetUid: uid,
-      before: { key, value: previousLabel?.value ?? null, level: before.level },
+      before: { key, value: previous?.value ?? null, level: before.level },
       after: { key, value, level: after.level },
     });
-    return { label, previous: previousLabel?.value };
+    await recordAccountUpdated(deps, trx, before);
+    await announceLabelChange(deps, trx, before, key, value, previous?.value);
+    return label;
   });
-
-  const mail = previous === value ? undefined : reviewMail(key, value);
-  if (mail) deps.background.run('identity review mail', () => deps.mailer.send(mail(deps.config, account.email)));
-  return label;
 }
 
 export async function deleteAccountLabel(deps: Deps, operator: Operator, uid: string, rawKey: string): Promise<void> {
   const account = await accountByUid(deps, uid);
   const key = normalizeLabelText(rawKey);
   await deps.db.transaction().execute(async (trx) => {
-    const before = (await lockAccountById(trx, account.id))!;
+    const before = (await lockAccountById(trx, account.id)) ?? account;
     const deleted = await deletePrivateLabel(trx, account.id, key);
     if (!deleted) throw new AppError('NOT_FOUND');
     const after = (await lockAccountById(trx, account.id))!;
@@ -62,5 +82,6 @@ export async function deleteAccountLabel(deps: Deps, operator: Operator, uid: st
       before: { key, value: deleted.value, level: before.level },
       after: { key, value: null, level: after.level },
     });
+    await recordAccountUpdated(deps, trx, before);
   });
 }

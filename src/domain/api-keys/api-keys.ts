@@ -18,6 +18,8 @@ import {
 import type { AccountRow, ApiKeyRow, ApiKeyUpdate } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { enqueueMail } from '../outbox/outbox.js';
+import { recordApiKeyChange } from '../events/model-events.js';
 import { useTotpCode } from '../two-factor/two-factor.js';
 
 export const API_KEY_EXPIRES_IN = { min: 30, max: 86_400, default: 86_400 } as const;
@@ -85,16 +87,19 @@ export async function createApiKey(
 ): Promise<ApiKeyRow> {
   await requireFreshCode(deps, account, input.totp_code);
   const fields = checkedFields({ public_key: input.public_key, scopes: input.scopes, expires_in: input.expires_in });
-  const key = await insertApiKey(deps.db, {
-    uid: randomUUID(),
-    account_id: account.id,
-    public_key: fields.public_key!,
-    scopes: fields.scopes ?? null,
-    expires_in: fields.expires_in ?? API_KEY_EXPIRES_IN.default,
-    state: 'active',
+  return deps.db.transaction().execute(async (trx) => {
+    const created = await insertApiKey(trx, {
+      uid: randomUUID(),
+      account_id: account.id,
+      public_key: fields.public_key!,
+      scopes: fields.scopes ?? null,
+      expires_in: fields.expires_in ?? API_KEY_EXPIRES_IN.default,
+      state: 'active',
+    });
+    await recordApiKeyChange(deps, trx, account, { created });
+    await enqueueMail(deps, trx, apiKeyCreatedMail(deps.config, account.email, created.uid));
+    return created;
   });
-  deps.background.run('API key created mail', () => deps.mailer.send(apiKeyCreatedMail(deps.config, account.email, key.uid)));
-  return key;
 }
 
 export async function updateApiKey(
@@ -105,14 +110,25 @@ export async function updateApiKey(
 ): Promise<ApiKeyRow> {
   await requireFreshCode(deps, account, input.totp_code);
   const changes = checkedFields(input);
-  const key = await updateAccountApiKey(deps.db, account.id, uid, changes);
+  const key = await deps.db.transaction().execute(async (trx) => {
+    const before = await findAccountApiKey(trx, account.id, uid);
+    const updated = await updateAccountApiKey(trx, account.id, uid, changes);
+    if (before && updated) await recordApiKeyChange(deps, trx, account, { updated, before });
+    return updated;
+  });
   if (!key) throw new AppError('NOT_FOUND');
   return key;
 }
 
 export async function deleteApiKey(deps: Deps, account: AccountRow, uid: string, totpCode: string): Promise<void> {
   await requireFreshCode(deps, account, totpCode);
-  if (!(await deleteAccountApiKey(deps.db, account.id, uid))) throw new AppError('NOT_FOUND');
+  const deleted = await deps.db.transaction().execute(async (trx) => {
+    const key = await findAccountApiKey(trx, account.id, uid);
+    if (!key || !(await deleteAccountApiKey(trx, account.id, uid))) return false;
+    await recordApiKeyChange(deps, trx, account, { deleted: key });
+    return true;
+  });
+  if (!deleted) throw new AppError('NOT_FOUND');
 }
 
 /** `POST /security/verify_api_key` (no authentication, as in Barong): the key's state. */

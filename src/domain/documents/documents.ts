@@ -13,6 +13,7 @@ import type { AccountRow, DocumentRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
+import { recordDocumentCreated } from '../events/model-events.js';
 import { setPrivateLabel } from '../labels/levels.js';
 
 export const DOC_TYPES: readonly string[] = ['Passport', 'Identity card', 'Driver license', 'Utility Bill'];
@@ -79,6 +80,7 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
       if (labels.find((l) => l.key === 'document')?.value !== 'verified') {
         await setPrivateLabel(trx, account.id, 'document', 'pending');
       }
+      await recordDocumentCreated(deps, trx, account, document);
       return document;
     });
   } catch (error) {

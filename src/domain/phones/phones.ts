@@ -16,9 +16,11 @@ import {
   setPhoneCode,
   upsertPhoneWithCode,
 } from '../../db/queries/phones.js';
+import { lockAccountById } from '../../db/queries/accounts.js';
 import type { AccountRow, PhoneRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { recordAccountUpdated, recordPhoneSaved } from '../events/model-events.js';
 import { setPrivateLabel } from '../labels/levels.js';
 import { enforceRateLimit } from '../rate-limits.js';
 import { e164, parsePhoneNumber, type PhoneNumber } from './phone-numbers.js';
@@ -35,12 +37,17 @@ export async function addPhone(deps: Deps, account: AccountRow, rawNumber: strin
 
   const code = newCode();
   const codeHash = codeDigest(deps, account, phone, code);
-  const row = await upsertPhoneWithCode(deps.db, {
-    account_id: account.id,
-    number: phone.number,
-    country: phone.country,
-    code_hash: codeHash,
-    code_expires_at: new Date(Date.now() + PHONE_CODE_TTL_MS),
+  const row = await deps.db.transaction().execute(async (trx) => {
+    const before = await findPhone(trx, account.id, phone.number);
+    const saved = await upsertPhoneWithCode(trx, {
+      account_id: account.id,
+      number: phone.number,
+      country: phone.country,
+      code_hash: codeHash,
+      code_expires_at: new Date(Date.now() + PHONE_CODE_TTL_MS),
+    });
+    if (saved && !before) await recordPhoneSaved(deps, trx, account, saved);
+    return saved;
   });
   if (!row) throw new AppError('PHONE_TAKEN');
   await deliverCode(deps, row, code, codeHash);
@@ -87,7 +94,11 @@ export async function verifyPhone(deps: Deps, account: AccountRow, rawNumber: st
         return 'wrong';
       }
       await markPhoneVerified(trx, row.id);
+      const verified = await lockPhone(trx, account.id, phone.number);
+      if (verified) await recordPhoneSaved(deps, trx, account, verified, row);
+      const before = await lockAccountById(trx, account.id);
       await setPrivateLabel(trx, account.id, 'phone', 'verified');
+      if (before) await recordAccountUpdated(deps, trx, before);
       return 'verified';
     });
   } catch (error) {

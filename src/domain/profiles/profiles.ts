@@ -5,6 +5,7 @@ import type { AccountRow, ProfileRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
+import { recordProfileSaved } from '../events/model-events.js';
 import { isCountryCode } from './countries.js';
 
 export interface ProfileInput {
@@ -45,11 +46,15 @@ export async function createProfile(deps: Deps, account: AccountRow, input: Prof
   if (problems.length > 0) throw new AppError('INVALID_PROFILE', problems.join(', '));
 
   try {
-    await insertProfile(deps.db, {
-      account_id: account.id,
-      ...fields,
-      country,
-      metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
+    await deps.db.transaction().execute(async (trx) => {
+      await insertProfile(trx, {
+        account_id: account.id,
+        ...fields,
+        country,
+        metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
+      });
+      const profile = await findProfileByAccountId(trx, account.id);
+      if (profile) await recordProfileSaved(deps, trx, account, profile);
     });
   } catch (error) {
     // The unique index decides a race of parallel creates for one account.

@@ -18,7 +18,9 @@ import { AppError } from '../../errors.js';
 import { accountByUid, accountDetails, type AccountDetails, type Operator } from '../admin/accounts.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
+import { recordAccountUpdated, recordDocumentReview } from '../events/model-events.js';
 import { setPrivateLabel } from '../labels/levels.js';
+import { enqueueMail } from '../outbox/outbox.js';
 
 export const REASON_MAX = 1000;
 
@@ -92,10 +94,12 @@ export async function decideReview(deps: Deps, operator: Operator, uid: string, 
       before: { document: current ?? null, level: before.level },
       after: { document: value, level: after.level, ...(reason ? { reason } : {}), ...(input.re_review ? { re_review: true } : {}) },
     });
+    const mail =
+      value === 'verified' ? identityApprovedMail(deps.config, account.email) : identityRejectedMail(deps.config, account.email, reason);
+    await enqueueMail(deps, trx, mail);
+    await recordDocumentReview(deps, trx, before, value);
+    await recordAccountUpdated(deps, trx, before);
   });
 
-  const mail =
-    value === 'verified' ? identityApprovedMail(deps.config, account.email) : identityRejectedMail(deps.config, account.email, reason);
-  deps.background.run('identity review mail', () => deps.mailer.send(mail));
   return accountDetails(deps, uid);
 }

@@ -10,6 +10,8 @@ import { claimOtpStep, deleteAccountOtp, findAccountOtp, upsertAccountOtpSecret 
 import type { AccountRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
+import { recordAccountUpdated } from '../events/model-events.js';
+import { enqueueMail } from '../outbox/outbox.js';
 import { clearFailures, enforceRateLimit } from '../rate-limits.js';
 
 const FAILURES = 'otp_failures_per_account';
@@ -38,8 +40,9 @@ export async function enableTwoFactor(deps: Deps, account: AccountRow, code: str
     if (current.otp_enabled) throw new AppError('OTP_ALREADY_ENABLED');
     if (!(await useTotpCode(deps, trx, account.id, code))) throw new AppError('OTP_CODE_INVALID');
     await updateAccount(trx, account.id, { otp_enabled: true });
+    await recordAccountUpdated(deps, trx, current);
+    await enqueueMail(deps, trx, twoFactorEnabledMail(deps.config, current.email));
   });
-  deps.background.run('2FA enabled mail', () => deps.mailer.send(twoFactorEnabledMail(deps.config, account.email)));
 }
 
 /** `POST /security/verify_code`: checks (and uses up) a code of the enabled 2FA. */
@@ -72,13 +75,15 @@ export async function disableTwoFactor(
     await deleteAccountOtp(trx, accountId);
     const disabled = current.otp_enabled;
     const updated = disabled ? await updateAccountRevokingSessions(trx, accountId, { otp_enabled: false }) : current;
+    if (disabled) {
+      await recordAccountUpdated(deps, trx, current);
+      await enqueueMail(deps, trx, twoFactorDisabledMail(deps.config, current.email));
+    }
     await alsoInTransaction?.(trx, current, updated);
     return { account: updated, disabled };
   });
   if (!result) return undefined;
   await clearFailures(deps, FAILURES, accountId);
-  const { email } = result.account;
-  if (result.disabled) deps.background.run('2FA disabled mail', () => deps.mailer.send(twoFactorDisabledMail(deps.config, email)));
   return result.account;
 }
 
