@@ -35,6 +35,11 @@ const catalog = {
   ACCESS_DENIED: { status: 403, message: 'Access denied' },
   SIGN_IN_OTP_MISSING: { status: 403, message: 'The account has enabled 2FA but OTP code is missing' },
   SIGN_IN_OTP_INVALID: { status: 403, message: 'OTP code is invalid' },
+  /** 2FA on but no secret: an account imported from Barong whose Vault secret did not come along. */
+  OTP_REENROLMENT_REQUIRED: {
+    status: 403,
+    message: 'Two-factor authentication must be set up again: please contact support',
+  },
   // 404
   NOT_FOUND: { status: 404, message: 'Record is not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Not found' },

@@ -16,6 +16,8 @@ export interface AccountTable {
   failed_attempts: Generated<number>;
   locked_at: Date | null;
   confirmed_at: Date | null;
+  /** Set only on accounts imported from Barong that it had discarded (soft-deleted). */
+  discarded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -57,8 +59,18 @@ export interface ApplicationTable {
   uid: string;
   name: string;
   redirect_uri: string | null;
+  /** HMAC of an imported Barong (Doorkeeper) client secret; null for our own applications. */
+  secret_hash: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/** Ledger of Barong records already imported (scripts/import-barong.ts), keyed by Barong's uid. */
+export interface BarongImportTable {
+  kind: 'account' | 'application';
+  barong_uid: string;
+  target_id: string;
+  imported_at: Generated<Date>;
 }
 
 /** KYC profile, one per account. */
@@ -158,6 +170,7 @@ export interface Database {
   profiles: ProfileTable;
   phones: PhoneTable;
   documents: DocumentTable;
+  barong_imports: BarongImportTable;
 }
 
 export type Db = Kysely<Database>;

@@ -9,6 +9,7 @@ import { clearFailedSignIns, findAccountByEmail, recordFailedSignIn } from '../.
 import { findApplicationByUid } from '../../db/queries/applications.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
+import { upgradeLegacyDigest } from '../accounts/legacy-digests.js';
 import { normalizeEmail } from '../accounts/rules.js';
 import type { Deps } from '../deps.js';
 import { enforceRateLimit } from '../rate-limits.js';
@@ -44,6 +45,7 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
 
   await clearFailedSignIns(deps.db, account.id);
+  await upgradeLegacyDigest(deps, account, input.password);
   return issueSessionToken(deps, account, expiresIn);
 }
 
