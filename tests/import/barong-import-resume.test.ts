@@ -121,5 +121,5 @@ describe.skipIf(problem)(`import from Barong 1.8, killed and resumed${problem ? 
     const { bcrypt } = await withDatabase(({ db }) => countLegacyDigests(db));
     if (databaseUrl) expect(bcrypt).toBeGreaterThanOrEqual(ACCOUNTS);
     else expect(bcrypt).toBe(ACCOUNTS);
-  }, 180_000); // two processes that each open the database
+  }, 240_000); // two processes that each open the database
 });
