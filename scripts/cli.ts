@@ -209,6 +209,8 @@ function help(): string {
     '',
     'Commands:',
     ...lines,
+    `  ${'import barong --from mysql://USER:PASS@HOST:PORT/DB ...'.padEnd(52)} move a Barong 1.8 deployment over (import --help)`,
+    `  ${'import bcrypt-count'.padEnd(52)} accounts whose password is still Barong's bcrypt digest`,
     '',
     'Talks to the server on PORT (default 3000) with the operator token in DATA_DIR/operator-token;',
     'when no server is running, runs the command in-process against the database.',
@@ -302,6 +304,8 @@ async function callInProcess(config: Config, call: ApiCall): Promise<CallResult>
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  // The importer writes the database itself (no admin API for it): scripts/import-barong.ts.
+  if (argv[0] === 'import') return (await import('./import-barong.js')).runImportCommand(argv.slice(1));
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
     console.log(help());
     return argv.length === 0 ? 1 : 0;

@@ -40,6 +40,11 @@ const catalog = {
   SIGN_IN_OTP_MISSING: { status: 403, message: 'The account has enabled 2FA but OTP code is missing' },
   SIGN_IN_OTP_INVALID: { status: 403, message: 'OTP code is invalid' },
   OPERATOR_OTP_REQUIRED: { status: 403, message: 'Two-factor authentication is required for operators' },
+  /** 2FA on but no secret: an account imported from Barong whose Vault secret did not come along. */
+  OTP_REENROLMENT_REQUIRED: {
+    status: 403,
+    message: 'Two-factor authentication must be set up again: please contact support',
+  },
   // 404
   NOT_FOUND: { status: 404, message: 'Record is not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'Not found' },

@@ -2,8 +2,12 @@
  * argon2id password hashing (@node-rs/argon2; DESIGN §9). Hashing shares libuv's thread pool with
  * jose, so only a bounded number of hashes run at once; the rest wait in a queue with a deadline
  * and fail with BUSY (503 + Retry-After) rather than starving authenticated requests.
+ * Digests imported from Barong 1.8 are Devise's bcrypt ($2a$, cost 11): they verify behind the
+ * same gate (a bcrypt check at cost 11 costs more than an argon2id one) until sign-in replaces
+ * them with argon2id.
  */
 import { hash, verify } from '@node-rs/argon2';
+import { verify as verifyBcrypt } from '@node-rs/bcrypt';
 import { AppError } from '../errors.js';
 
 // algorithm 2 = Argon2id (the package's Algorithm is a const enum, which isolatedModules cannot read).
@@ -16,6 +20,18 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<false>;
 }
 
+const BCRYPT_DIGEST = /^\$2[aby]\$\d\d\$/;
+
+/** A bcrypt digest imported from Barong, to be replaced by argon2id at the next sign-in. */
+export function isLegacyDigest(digest: string): boolean {
+  return BCRYPT_DIGEST.test(digest);
+}
+
+/** Devise hashed the password alone (no pepper in Barong's config). */
+function verifyDigest(digest: string, password: string): Promise<boolean> {
+  return isLegacyDigest(digest) ? verifyBcrypt(password, digest) : verify(digest, password);
+}
+
 export function createPasswordHasher(options: { concurrency: number; queueTimeoutMs: number }): PasswordHasher {
   const gate = createGate(options.concurrency, options.queueTimeoutMs);
   let dummyDigest: Promise<string> | undefined;
@@ -25,7 +41,7 @@ export function createPasswordHasher(options: { concurrency: number; queueTimeou
     verify: (digest, password) =>
       gate(async () => {
         try {
-          return await verify(digest, password);
+          return await verifyDigest(digest, password);
         } catch {
           return false; // a malformed digest never matches
         }

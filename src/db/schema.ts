@@ -18,6 +18,8 @@ export interface AccountTable {
   confirmed_at: Date | null;
   /** Bumped to revoke every session issued before (claim `sgen`). */
   session_generation: Generated<number>;
+  /** Set only on accounts imported from Barong that it had discarded (soft-deleted). */
+  discarded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -59,8 +61,18 @@ export interface ApplicationTable {
   uid: string;
   name: string;
   redirect_uri: string | null;
+  /** HMAC of an imported Barong (Doorkeeper) client secret; null for our own applications. */
+  secret_hash: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+/** Ledger of Barong records already imported (scripts/import-barong.ts), keyed by Barong's uid. */
+export interface BarongImportTable {
+  kind: 'account' | 'application';
+  barong_uid: string;
+  target_id: string;
+  imported_at: Generated<Date>;
 }
 
 /** KYC profile, one per account. */
@@ -199,6 +211,7 @@ export interface Database {
   documents: DocumentTable;
   audit_records: AuditRecordTable;
   outbox_jobs: OutboxJobTable;
+  barong_imports: BarongImportTable;
 }
 
 export type Db = Kysely<Database>;

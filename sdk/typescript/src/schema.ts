@@ -1016,7 +1016,9 @@ export type paths = {
          *     locks the same way, so the lock reveals nothing); 401 `"Invalid Email or password."` for an unknown email
          *     **and** a wrong password (same answer, same timing). Each attempt is counted before the password is
          *     checked, so parallel guesses never get past the lockout; 401 `"You have to confirm your email address before continuing."` (account not
-         *     active); 403 `"The account has enabled 2FA but OTP code is missing"` or `"OTP code is invalid"`; 503
+         *     active); 403 `"The account has enabled 2FA but OTP code is missing"` or `"OTP code is invalid"`, or
+         *     `"Two-factor authentication must be set up again: please contact support"` for an account imported from
+         *     Barong with 2FA on but without its TOTP secret (until an operator resets its 2FA); 503
          *     with `Retry-After` when the password-hashing queue is full.
          */
         post: operations["postV1Sessions"];

@@ -94,3 +94,29 @@ export function listAccounts(
   if (filter.email !== undefined) query = query.where('email', '=', filter.email);
   return query.orderBy('id').limit(filter.limit).offset(filter.offset).execute();
 }
+
+/**
+ * Replaces the password digest only while it is still `from`, so a password changed meanwhile is
+ * never overwritten by the upgrade of the old one. True when it was replaced.
+ */
+export async function replacePasswordDigest(db: Executor, id: string, from: string, to: string): Promise<boolean> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ password_digest: to })
+    .where('id', '=', id)
+    .where('password_digest', '=', from)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Accounts whose digest is still bcrypt (imported from Barong, not signed in since), and all. */
+export async function countPasswordDigests(db: Executor): Promise<{ bcrypt: number; total: number }> {
+  const row = await db
+    .selectFrom('accounts')
+    .select((eb) => [
+      eb.fn.countAll<string>().as('total'),
+      eb.fn.countAll<string>().filterWhere('password_digest', 'like', '$2_$%').as('bcrypt'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { bcrypt: Number(row.bcrypt), total: Number(row.total) };
+}

@@ -9,6 +9,7 @@ import { clearFailedSignIns, findAccountByEmail, reserveSignInAttempt } from '..
 import { findApplicationByUid } from '../../db/queries/applications.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
+import { upgradeLegacyDigest } from '../accounts/legacy-digests.js';
 import { normalizeEmail } from '../accounts/rules.js';
 import type { Deps } from '../deps.js';
 import { enforceRateLimit, reserveUnknownAccountAttempt } from '../rate-limits.js';
@@ -32,6 +33,7 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   const account = await checkPassword(deps, email, input.password);
   if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
   if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
+  await upgradeLegacyDigest(deps, account, input.password);
   return issueSessionToken(deps, account, expiresIn, Math.floor(Date.now() / 1000));
 }
 

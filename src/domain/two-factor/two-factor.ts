@@ -53,8 +53,16 @@ export async function verifyTwoFactorCode(deps: Deps, account: AccountRow, code:
 
 /** Sign-in of an account with 2FA on: 403 when the code is missing or not accepted. */
 export async function requireSignInCode(deps: Deps, account: AccountRow, code: string | undefined): Promise<void> {
+  // Imported from Barong with 2FA on but without its Vault secret: no password-only way in
+  // (README "Moving from Barong 1.8"); an operator resets 2FA once the user's identity is checked.
+  if (!(await findAccountOtp(deps.db, account.id))) throw new AppError('OTP_REENROLMENT_REQUIRED');
   if (!code) throw new AppError('SIGN_IN_OTP_MISSING');
   if (!(await useTotpCode(deps, deps.db, account.id, code))) throw new AppError('SIGN_IN_OTP_INVALID');
+}
+
+/** Stores a secret brought from elsewhere (Barong's Vault export), sealed like our own; call inside a transaction. */
+export async function storeImportedTwoFactorSecret(deps: Deps, trx: Executor, accountId: string, secret: string): Promise<void> {
+  await upsertAccountOtpSecret(trx, accountId, deps.secretBox.seal(secret, secretContext(accountId)));
 }
 
 /**
