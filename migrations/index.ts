@@ -12,6 +12,7 @@ import * as createPhones from './2026-11-25T15-00-00_create_phones.js';
 import * as createDocuments from './2026-11-25T15-01-00_create_documents.js';
 import * as createAccountOtps from './2026-11-25T16-30-00_create_account_otps.js';
 import * as createApiKeys from './2026-11-25T16-31-00_create_api_keys.js';
+import * as createManagementJtis from './2026-11-30T14-00-00_create_management_jtis.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T10-00-00_create_accounts': createAccounts,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T15-01-00_create_documents': createDocuments,
   '2026-11-25T16-30-00_create_account_otps': createAccountOtps,
   '2026-11-25T16-31-00_create_api_keys': createApiKeys,
+  '2026-11-30T14-00-00_create_management_jtis': createManagementJtis,
 };

@@ -13,8 +13,9 @@ import { AppError } from './errors.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
+import { registerManagementApi } from './http/management-api.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
-import { listOperations, mountedSpec, responseOnlyMediaTypes, type OperationInfo } from './http/spec.js';
+import { isManagementOperation, listOperations, mountedSpec, responseOnlyMediaTypes, specWithOperations, type OperationInfo } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
@@ -82,7 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined),
     );
     await scope.register(openapiGlue, {
-        specification: mountedSpec(),
+        specification: specWithOperations(mountedSpec(), (op) => !isManagementOperation(op)),
         securityHandlers,
         operationResolver: (operationId: string) => {
           const op = operations.get(operationId);
@@ -102,6 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         },
       });
   });
+  await registerManagementApi(app, deps, handlers);
   await registerDocs(app);
 
   return app;
@@ -122,6 +124,7 @@ function guardMultipart(
     if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
     if (request.routeOptions.url === undefined) return; // no such route: the 404 handler answers
     const op = byRoute.get(`${request.method} ${request.routeOptions.url}`);
+    if (op && isManagementOperation(op)) return; // its own checks answer "Only JSON body is accepted."
     if (!op?.multipart) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
     if (op.secured) await security.BearerToken(request);
   });

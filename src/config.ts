@@ -3,6 +3,7 @@
  * reported at once, so an operator fixes the environment in one go.
  */
 import path from 'node:path';
+import { managementApiFrom, type ManagementApiConfig } from './management-api-config.js';
 
 export interface Config {
   readonly port: number;
@@ -51,6 +52,8 @@ export interface Config {
   };
   /** Where uploaded documents live: DATA_DIR/uploads (one node) or an S3-compatible bucket (shared by every node). */
   readonly storage: { readonly provider: 'local' } | S3StorageConfig;
+  /** The Management API's keychain, JWT options and scopes (MANAGEMENT_API_CONFIG_PATH); unset = the API is off (404). */
+  readonly managementApi?: ManagementApiConfig;
 }
 
 export interface S3StorageConfig {
@@ -208,6 +211,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
     storage,
+    managementApi: managementApiFrom(str('MANAGEMENT_API_CONFIG_PATH') && path.resolve(cwd, str('MANAGEMENT_API_CONFIG_PATH')!), problems),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

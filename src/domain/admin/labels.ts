@@ -11,7 +11,7 @@ import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { deletePrivateLabel, setPrivateLabel } from '../labels/levels.js';
 import { labelKeyProblems, labelValueProblems, normalizeLabelText } from '../labels/rules.js';
-import { accountByUid } from './accounts.js';
+import { accountByUid, type Operator } from './accounts.js';
 
 function reviewMail(key: string, value: string) {
   if (key !== 'document') return undefined;
@@ -20,7 +20,23 @@ function reviewMail(key: string, value: string) {
   return undefined;
 }
 
-export async function setAccountLabel(deps: Deps, uid: string, rawKey: string, rawValue: string): Promise<LabelRow> {
+/**
+ * How a change treats an existing private label: `set` creates or updates it (the admin API),
+ * `create` refuses an existing key and `update` a missing one (the Management API, as Barong's).
+ */
+export type LabelChange = 'set' | 'create' | 'update';
+
+/**
+ * Sets a private label of the account for `operator` (who made the change, for the audit trail).
+ */
+export async function setAccountLabel(
+  deps: Deps,
+  _operator: Operator,
+  uid: string,
+  rawKey: string,
+  rawValue: string,
+  change: LabelChange = 'set',
+): Promise<LabelRow> {
   const account = await accountByUid(deps, uid);
   const key = normalizeLabelText(rawKey);
   const value = normalizeLabelText(rawValue);
@@ -30,6 +46,8 @@ export async function setAccountLabel(deps: Deps, uid: string, rawKey: string, r
   const { label, previous } = await deps.db.transaction().execute(async (trx) => {
     await lockAccountById(trx, account.id); // so `previous` is the value this change replaces
     const before = await findLabel(trx, account.id, key, 'private');
+    if (change === 'create' && before) throw new AppError('INVALID_LABEL', 'Key has already been taken');
+    if (change === 'update' && !before) throw new AppError('NOT_FOUND');
     return { label: await setPrivateLabel(trx, account.id, key, value), previous: before?.value };
   });
 
@@ -38,7 +56,7 @@ export async function setAccountLabel(deps: Deps, uid: string, rawKey: string, r
   return label;
 }
 
-export async function deleteAccountLabel(deps: Deps, uid: string, rawKey: string): Promise<void> {
+export async function deleteAccountLabel(deps: Deps, _operator: Operator, uid: string, rawKey: string): Promise<void> {
   const account = await accountByUid(deps, uid);
   const key = normalizeLabelText(rawKey);
   const deleted = await deps.db.transaction().execute((trx) => deletePrivateLabel(trx, account.id, key));

@@ -26,10 +26,10 @@ export function adminHandlers(deps: Deps) {
       return presentAdminAccount(await disableAccountTwoFactor(deps, request.params.uid));
     },
     async putV1AdminAccountsUidLabelsKey(request) {
-      return presentLabel(await setAccountLabel(deps, request.params.uid, request.params.key, request.body.value));
+      return presentLabel(await setAccountLabel(deps, currentOperator(request), request.params.uid, request.params.key, request.body.value));
     },
     async deleteV1AdminAccountsUidLabelsKey(request, reply) {
-      await deleteAccountLabel(deps, request.params.uid, request.params.key);
+      await deleteAccountLabel(deps, currentOperator(request), request.params.uid, request.params.key);
       return reply.code(204).send();
     },
   } satisfies Partial<Handlers>;

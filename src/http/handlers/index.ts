@@ -7,6 +7,7 @@ import { applicationHandlers } from './applications.js';
 import { documentHandlers } from './documents.js';
 import { healthHandlers } from './health.js';
 import { labelHandlers } from './labels.js';
+import { managementHandlers } from './management.js';
 import { passwordResetHandlers } from './passwords.js';
 import { phoneHandlers } from './phones.js';
 import { profileHandlers } from './profiles.js';
@@ -27,5 +28,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...apiKeyHandlers(deps),
     ...phoneHandlers(deps),
     ...documentHandlers(deps),
+    ...managementHandlers(deps),
   };
 }
