@@ -111,7 +111,7 @@ function keychainFrom(raw: unknown, problems: string[]): ManagementApiConfig['ke
       continue;
     }
     if (keyKind(key) !== ALGORITHMS[algorithm]) {
-      problems.push(`${where}: a ${keyKind(key) ?? key.asymmetricKeyType} key cannot verify ${algorithm}`);
+      problems.push(`${where}: a key of type ${keyKind(key) ?? key.asymmetricKeyType} cannot verify ${algorithm}`);
       continue;
     }
     keychain[id] = { algorithm, publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() };

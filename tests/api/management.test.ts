@@ -310,3 +310,20 @@ describe('the signing helper (scripts/management-sign.ts)', () => {
     expect(res.body.uid).toBe(uid);
   });
 });
+
+describe('without a keychain', () => {
+  it('is off: every Management API path answers 404', async () => {
+    const off = await createTestApp();
+    try {
+      const signed = await body({}, [alex]);
+      for (const url of ['/timestamp', '/labels']) {
+        const res = await off.app.inject({ method: 'POST', url: `${API}${url}`, payload: signed, headers: { 'content-type': 'application/json' } });
+        expect(res.statusCode, url).toBe(404);
+        expect(res.json()).toEqual({ error: 'Not found' });
+      }
+      expect((await off.app.inject({ method: 'GET', url: `${API}/timestamp` })).statusCode).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
