@@ -1,5 +1,5 @@
 /**
- * Barong's Management API v1 at /management_api/v1, mounted only when a keychain is configured.
+ * Barong's Management API v1 at /management_api/v1; without a keychain its routes answer 404 (off).
  * Its routes come from the `management` operations of the contract, in a scope of their own:
  * Barong's checks run before the body is validated, the verified JWT's `data` replaces the body,
  * and the action's `x-management-data` schema validates it, answering 422 with Grape's text.
@@ -25,13 +25,15 @@ interface ManagementOperation {
 
 export async function registerManagementApi(app: FastifyInstance, deps: Deps, handlers: Record<string, Handler>): Promise<void> {
   const config = deps.config.managementApi;
-  if (!config) return; // off: the server's 404 answers
-  const verify = createManagementVerifier(deps, config);
+  const verify = config && createManagementVerifier(deps, config);
   const { specification, operations } = managementSpec();
 
   await app.register(
     async (scope) => {
-      scope.addHook('onRequest', async (request) => checkManagementRequest(request));
+      scope.addHook('onRequest', async (request) => {
+        if (!verify) throw new AppError('ROUTE_NOT_FOUND'); // off: as if there were no such path
+        checkManagementRequest(request);
+      });
       scope.removeContentTypeParser('application/json');
       scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
         try {
@@ -49,7 +51,7 @@ export async function registerManagementApi(app: FastifyInstance, deps: Deps, ha
       });
       scope.addHook('preValidation', async (request) => {
         const operation = operations.get(routeKey(request));
-        if (!operation) throw new AppError('ROUTE_NOT_FOUND');
+        if (!operation || !verify) throw new AppError('ROUTE_NOT_FOUND');
         request.body = await verify(request, operation.scope);
       });
       scope.addHook('preHandler', async (request) => {

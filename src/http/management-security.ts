@@ -76,6 +76,7 @@ export function createManagementVerifier(deps: Deps, config: ManagementApiConfig
     }
     if (!(await acceptManagementJti(deps, claims.jti, claims.exp))) return refuse(request, `"jti" ${claims.jti} was already used`);
     request.management = { signers: verified, jti: claims.jti };
+    request.log.info({ signers: verified, jti: claims.jti, scope }, 'management API request verified');
     return claims.data;
   };
 }

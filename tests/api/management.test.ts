@@ -290,6 +290,7 @@ describe('users (scope read_users, beyond 1.8)', () => {
     expect(page.body.map((u: { uid: string }) => u.uid)).toEqual([a.uid]);
     expect((await call('POST', '/users/list', { limit: 101 })).status).toBe(422);
     expect((await call('POST', '/users/list', { page: 0 })).status).toBe(422);
+    expect((await call('POST', '/users/list', { page: 1e300 })).status).toBe(422);
   });
 });
 

@@ -1579,7 +1579,18 @@ export type components = {
              * @example eyJpYXQiOjE3MTc5OTk5OTAsImV4cCI6MTcxODAwMDA1MCwianRpIjoiNGYwYzFkM2U5YTJiIiwiZGF0YSI6eyJhY2NvdW50X3VpZCI6IklEMDkyQjJBRjhFOCIsImtleSI6InRpZXIiLCJ2YWx1ZSI6ImdvbGQifX0
              */
             payload: string;
-            /** @description One entry per signer. Signatures by signers the action's scope does not permit are ignored. */
+            /**
+             * @description One entry per signer. Signatures by signers the action's scope does not permit are ignored.
+             * @example [
+             *       {
+             *         "protected": "eyJhbGciOiJFUzI1NiJ9",
+             *         "header": {
+             *           "kid": "backend-1.mycompany.example"
+             *         },
+             *         "signature": "mYNYjlfR_fUOGrww_Hw-UiqKCPbZE0vC0-yGGfTgLj3-GNhyXTdX5BiSkx_mhpUy1m6mnQbb5rIHUfCaYQBH9A"
+             *       }
+             *     ]
+             */
             signatures: components["schemas"]["ManagementJwtSignature"][];
         };
         /**
@@ -1757,7 +1768,7 @@ export type components = {
              */
             limit: number;
             /**
-             * @description Page number, from 1.
+             * @description Page number, from 1 (at most 1000000).
              * @default 1
              * @example 1
              */
