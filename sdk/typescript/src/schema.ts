@@ -2584,7 +2584,7 @@ export type components = {
         TotpCodeQuery: string;
     };
     requestBodies: {
-        /** @description A JWT with one or more signatures in JWS JSON general serialization (the `jwt-multisig` format). Its payload holds `exp` (required, at most the configured horizon ahead), `jti` (required; accepted once), optional `iat`, `nbf`, `iss`, `aud`, and `data`: the action's parameters (see each operation's `x-management-data`). Sent as `Content-Type: application/json`, with no query string. */
+        /** @description A JWT with one or more signatures in JWS JSON general serialization (the `jwt-multisig` format). Its payload holds `exp` (required, at most the configured horizon ahead), `jti` (required; accepted once), optional `iat`, `nbf`, `iss`, `aud`, and `data`: the action's parameters (see each operation's `x-management-data`). Sent as `Content-Type: application/json`, with no query string. While the Management API is off (no keychain configured) every operation answers 404. */
         ManagementJwt: {
             content: {
                 "application/json": components["schemas"]["ManagementJwt"];
@@ -2712,6 +2712,7 @@ export interface operations {
             };
             400: components["responses"]["ManagementBadRequest"];
             401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     postManagementV1UsersGet: {
@@ -2758,6 +2759,7 @@ export interface operations {
             };
             400: components["responses"]["ManagementBadRequest"];
             401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
         };
     };
