@@ -326,5 +326,5 @@ describe('without a keychain', () => {
     } finally {
       await off.close();
     }
-  });
+  }, 120_000); // a second app on its own database: slow to open on a loaded machine
 });
