@@ -16,6 +16,7 @@ import * as addSessionGeneration from './2026-11-30T08-00-00_add_session_generat
 import * as createAuditRecords from './2026-11-30T12-00-00_create_audit_records.js';
 import * as createOutboxJobs from './2026-11-30T13-00-00_create_outbox_jobs.js';
 import * as barongImport from './2026-11-30T15-00-00_barong_import.js';
+import * as createManagementJtis from './2026-11-30T14-00-00_create_management_jtis.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T10-00-00_create_accounts': createAccounts,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T12-00-00_create_audit_records': createAuditRecords,
   '2026-11-30T13-00-00_create_outbox_jobs': createOutboxJobs,
   '2026-11-30T15-00-00_barong_import': barongImport,
+  '2026-11-30T14-00-00_create_management_jtis': createManagementJtis,
 };

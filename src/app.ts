@@ -14,8 +14,9 @@ import { registerConsole } from './http/console.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
+import { registerManagementApi } from './http/management-api.js';
 import { assertOperator, createSecurityHandlers } from './http/security.js';
-import { listOperations, mountedSpec, responseOnlyMediaTypes, type OperationInfo } from './http/spec.js';
+import { isManagementOperation, listOperations, mountedSpec, responseOnlyMediaTypes, specWithOperations, type OperationInfo } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
@@ -83,7 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined),
     );
     await scope.register(openapiGlue, {
-        specification: mountedSpec(),
+        specification: specWithOperations(mountedSpec(), (op) => !isManagementOperation(op)),
         securityHandlers,
         operationResolver: (operationId: string) => {
           const op = operations.get(operationId);
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         },
       });
   });
+  await registerManagementApi(app, deps, handlers);
   await registerDocs(app);
   await registerConsole(app, deps);
 
@@ -124,6 +126,7 @@ function guardMultipart(
     if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
     if (request.routeOptions.url === undefined) return; // no such route: the 404 handler answers
     const op = byRoute.get(`${request.method} ${request.routeOptions.url}`);
+    if (op && isManagementOperation(op)) return; // its own checks answer "Only JSON body is accepted."
     if (!op?.multipart) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
     if (op.secured) await security.BearerToken(request);
   });

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { eventApiFrom, outboxFrom, type EventApiConfig, type OutboxConfig } from './config-outbox.js';
+import { managementApiFrom, type ManagementApiConfig } from './management-api-config.js';
 
 export interface Config {
   readonly port: number;
@@ -58,6 +59,8 @@ export interface Config {
   readonly outbox: OutboxConfig;
   /** Barong's Event API over RabbitMQ; unset = no events are recorded. */
   readonly eventApi?: EventApiConfig;
+  /** The Management API's keychain, JWT options and scopes (MANAGEMENT_API_CONFIG_PATH); unset = the API is off (404). */
+  readonly managementApi?: ManagementApiConfig;
 }
 
 export interface S3StorageConfig {
@@ -226,6 +229,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     storage,
     outbox: outboxFrom(str, int, problems),
     eventApi: eventApiFrom(str, problems, cwd),
+    managementApi: managementApiFrom(str('MANAGEMENT_API_CONFIG_PATH') && path.resolve(cwd, str('MANAGEMENT_API_CONFIG_PATH')!), problems),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

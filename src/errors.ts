@@ -94,6 +94,17 @@ const catalog = {
   BUSY: { status: 503, message: 'Server is busy, please try again later' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable' },
   INTERNAL: { status: 500, message: 'Something went wrong' },
+  // Management API (/management_api/v1), Barong's messages, in the order its checks run.
+  MANAGEMENT_METHOD_NOT_ALLOWED: { status: 405, message: 'Only POST and PUT verbs are allowed.' },
+  MANAGEMENT_QUERY_NOT_ALLOWED: { status: 400, message: 'Query parameters are not allowed.' },
+  MANAGEMENT_JSON_ONLY: { status: 400, message: 'Only JSON body is accepted.' },
+  MANAGEMENT_JWT_UNPARSABLE: { status: 400, message: "Couldn't parse JWT." },
+  MANAGEMENT_JWT_INVALID: { status: 401, message: 'Failed to verify JWT.' },
+  MANAGEMENT_NOT_ENOUGH_SIGNATURES: { status: 401, message: 'Not enough signatures for the action.' },
+  /** The action's `data` breaks its schema; the body is Grape's text ("key is missing, key is empty"). */
+  MANAGEMENT_INVALID_PARAMS: { status: 422, message: 'Invalid parameters' },
+  MANAGEMENT_PARAMS_EXCLUSIVE: { status: 422, message: 'uid, email are mutually exclusive' },
+  MANAGEMENT_PARAMS_MISSING: { status: 422, message: 'uid, email are missing, exactly one parameter must be provided' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof catalog;

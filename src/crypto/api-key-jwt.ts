@@ -52,7 +52,8 @@ export function parseApiPublicKey(text: string): ApiPublicKey | undefined {
   return undefined;
 }
 
-function pemOf(text: string): string | undefined {
+/** The PEM in `text`: the PEM itself, or Barong's (URL-safe) Base64 of it; undefined for anything else. */
+export function pemOf(text: string): string | undefined {
   if (text.startsWith('-----BEGIN ')) return text;
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.replace(/\s+/g, ''))) return undefined;
   const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8').trim();

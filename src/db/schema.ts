@@ -197,10 +197,18 @@ export interface OutboxJobTable {
   updated_at: Generated<Date>;
 }
 
+/** Management API JWT ids already used, kept until the JWT's exp. */
+export interface ManagementJtiTable {
+  jti: string;
+  expires_at: Date;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   account_otps: AccountOtpTable;
   api_keys: ApiKeyTable;
   api_key_jtis: ApiKeyJtiTable;
+  management_jtis: ManagementJtiTable;
   accounts: AccountTable;
   account_tokens: AccountTokenTable;
   labels: LabelTable;

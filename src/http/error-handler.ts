@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, type ErrorBody } from '../errors.js';
 
-interface AjvError {
+export interface AjvError {
   instancePath: string;
   keyword: string;
   params: Record<string, unknown>;
@@ -53,7 +53,7 @@ function send(reply: FastifyReply, status: number, body: ErrorBody, retryAfter?:
   return reply.code(status).type('application/json; charset=utf-8').send({ error: body });
 }
 
-function grapeMessage(errors: AjvError[], context?: string): string {
+export function grapeMessage(errors: AjvError[], context?: string): string {
   const messages = errors.map((e) => {
     const field = fieldName(e, context);
     switch (e.keyword) {

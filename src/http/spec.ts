@@ -112,3 +112,22 @@ export function responseOnlyMediaTypes(spec = loadSpec()): string[] {
   }
   return [...responses].filter((type) => !requests.has(type)).sort();
 }
+
+type OperationObject = { tags?: string[] };
+
+/** The document with only the operations `keep` accepts; path items left without one are dropped. */
+export function specWithOperations(spec: OpenApiDocument, keep: (operation: OperationObject) => boolean): OpenApiDocument {
+  const paths: Record<string, PathItem> = {};
+  for (const [p, item] of Object.entries(spec.paths)) {
+    const kept: PathItem = {};
+    for (const [key, value] of Object.entries(item)) {
+      const isOperation = (METHODS as readonly string[]).includes(key);
+      if (!isOperation || keep(value as OperationObject)) kept[key] = value;
+    }
+    if (METHODS.some((m) => kept[m])) paths[p] = kept;
+  }
+  return { ...spec, paths };
+}
+
+/** Operations of the Management API (tag `management`), served outside /api with their own checks. */
+export const isManagementOperation = (operation: OperationObject) => operation.tags?.includes('management') ?? false;

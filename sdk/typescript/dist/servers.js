@@ -3,5 +3,10 @@
 export const defaultServer = "/api";
 /** Paths whose own `servers` entry overrides the document's (e.g. the JWKS, served at the root). */
 export const pathServers = {
-    "/.well-known/jwks.json": "/"
+    "/.well-known/jwks.json": "/",
+    "/management_api/v1/labels": "/",
+    "/management_api/v1/labels/delete": "/",
+    "/management_api/v1/timestamp": "/",
+    "/management_api/v1/users/get": "/",
+    "/management_api/v1/users/list": "/"
 };

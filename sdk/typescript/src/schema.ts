@@ -21,6 +21,120 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/management_api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Update a private label
+         * @description Sets the value of the account's existing **private** label `key` and recomputes its level. Scope `write_labels`.
+         *
+         *     `data`: `ManagementLabelData`. 404 `"Record is not found"` (no such account, or no private label with this key); 422 label rule failures and missing parameters. Authentication errors as described for the tag.
+         */
+        put: operations["putManagementV1Labels"];
+        /**
+         * Create a private label
+         * @description Creates a **private** label `key` = `value` on the account `account_uid` and recomputes its level, exactly as an operator's change (`PUT /v1/admin/accounts/{uid}/labels/{key}`) does. Scope `write_labels`.
+         *
+         *     `data`: `ManagementLabelData`. 404 `"Record is not found"` (no such account); 422 `"Key has already been taken"` when the account already has a private label with this key, label rule failures (`"Key is invalid"`, ...) and missing parameters (`"key is missing, key is empty"`). Authentication errors as described for the tag.
+         */
+        post: operations["postManagementV1Labels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/management_api/v1/labels/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete a private label
+         * @description Deletes the account's **private** label `key` and recomputes its level. Scope `write_labels`.
+         *
+         *     `data`: `ManagementLabelKeyData`. 404 `"Record is not found"` (no such account, or no private label with this key); 422 missing parameters. Authentication errors as described for the tag.
+         */
+        post: operations["postManagementV1LabelsDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/management_api/v1/timestamp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Server time
+         * @description Answers the server time in seconds since the Unix epoch (status 200, as Barong's code answered; its generated document said 201). Scope `tools`; `data` is ignored. Authentication errors as described for the tag.
+         */
+        post: operations["postManagementV1Timestamp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/management_api/v1/users/get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get an account with its KYC data
+         * @description Beyond Barong 1.8 (as Barong 2's `read_users` action): the account given by `uid` or by `email` (exactly one), with its labels, profile, phones and documents. Scope `read_users`.
+         *
+         *     `data`: `ManagementUserGetData`. 404 `"Record is not found"`; 422 `"uid, email are missing, exactly one parameter must be provided"` or `"uid, email are mutually exclusive"`. Authentication errors as described for the tag.
+         */
+        post: operations["postManagementV1UsersGet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/management_api/v1/users/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List accounts
+         * @description Beyond Barong 1.8 (as Barong 2's `read_users` action): one page of accounts, oldest first. Scope `read_users`.
+         *
+         *     `data`: `ManagementUserListData` (`page` from 1, `limit` 1..100, default 100). 422 for a page or limit out of range. Authentication errors as described for the tag.
+         */
+        post: operations["postManagementV1UsersList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -1844,6 +1958,222 @@ export type components = {
             value: string;
         };
         /**
+         * @description A JWT in JWS JSON general serialization with one signature per signer (`jwt-multisig`), as Barong's Management API takes it.
+         * @example {
+         *       "payload": "eyJpYXQiOjE3MTc5OTk5OTAsImV4cCI6MTcxODAwMDA1MCwianRpIjoiNGYwYzFkM2U5YTJiIiwiZGF0YSI6eyJhY2NvdW50X3VpZCI6IklEMDkyQjJBRjhFOCIsImtleSI6InRpZXIiLCJ2YWx1ZSI6ImdvbGQifX0",
+         *       "signatures": [
+         *         {
+         *           "protected": "eyJhbGciOiJFUzI1NiJ9",
+         *           "header": {
+         *             "kid": "backend-1.mycompany.example"
+         *           },
+         *           "signature": "mYNYjlfR_fUOGrww_Hw-UiqKCPbZE0vC0-yGGfTgLj3-GNhyXTdX5BiSkx_mhpUy1m6mnQbb5rIHUfCaYQBH9A"
+         *         }
+         *       ]
+         *     }
+         */
+        ManagementJwt: {
+            /**
+             * @description base64url (unpadded) of the JSON claims: `exp`, `jti`, optional `iat`, `nbf`, `iss`, `aud`, and `data` (the action's parameters).
+             * @example eyJpYXQiOjE3MTc5OTk5OTAsImV4cCI6MTcxODAwMDA1MCwianRpIjoiNGYwYzFkM2U5YTJiIiwiZGF0YSI6eyJhY2NvdW50X3VpZCI6IklEMDkyQjJBRjhFOCIsImtleSI6InRpZXIiLCJ2YWx1ZSI6ImdvbGQifX0
+             */
+            payload: string;
+            /**
+             * @description One entry per signer. Signatures by signers the action's scope does not permit are ignored.
+             * @example [
+             *       {
+             *         "protected": "eyJhbGciOiJFUzI1NiJ9",
+             *         "header": {
+             *           "kid": "backend-1.mycompany.example"
+             *         },
+             *         "signature": "mYNYjlfR_fUOGrww_Hw-UiqKCPbZE0vC0-yGGfTgLj3-GNhyXTdX5BiSkx_mhpUy1m6mnQbb5rIHUfCaYQBH9A"
+             *       }
+             *     ]
+             */
+            signatures: components["schemas"]["ManagementJwtSignature"][];
+        };
+        /**
+         * @description The claims of a Management API JWT (its decoded payload).
+         * @example {
+         *       "exp": 1718000050,
+         *       "jti": "4f0c1d3e9a2b",
+         *       "iat": 1717999990,
+         *       "data": {
+         *         "account_uid": "ID092B2AF8E8",
+         *         "key": "tier",
+         *         "value": "gold"
+         *       }
+         *     }
+         */
+        ManagementJwtClaims: {
+            /**
+             * @description Audience; checked when the configuration names one.
+             * @example barong
+             */
+            aud?: string;
+            /**
+             * @description The action's parameters (the operation's `x-management-data`).
+             * @example {
+             *       "account_uid": "ID092B2AF8E8",
+             *       "key": "tier",
+             *       "value": "gold"
+             *     }
+             */
+            data?: components["schemas"]["ManagementLabelData"] | components["schemas"]["ManagementLabelKeyData"] | components["schemas"]["ManagementUserGetData"] | components["schemas"]["ManagementUserListData"];
+            /**
+             * @description Expiry, seconds since the Unix epoch; at most the configured horizon (default 3600 s) ahead.
+             * @example 1718000050
+             */
+            exp: number;
+            /**
+             * @description Issue time, seconds since the Unix epoch; not in the future.
+             * @example 1717999990
+             */
+            iat?: number;
+            /**
+             * @description Issuer; checked when the configuration names one.
+             * @example applogic
+             */
+            iss?: string;
+            /**
+             * @description A unique id; each is accepted once.
+             * @example 4f0c1d3e9a2b
+             */
+            jti: string;
+        };
+        /**
+         * @description One signer's signature over the payload.
+         * @example {
+         *       "protected": "eyJhbGciOiJFUzI1NiJ9",
+         *       "header": {
+         *         "kid": "backend-1.mycompany.example"
+         *       },
+         *       "signature": "mYNYjlfR_fUOGrww_Hw-UiqKCPbZE0vC0-yGGfTgLj3-GNhyXTdX5BiSkx_mhpUy1m6mnQbb5rIHUfCaYQBH9A"
+         *     }
+         */
+        ManagementJwtSignature: {
+            header: components["schemas"]["ManagementJwtSignatureHeader"];
+            /**
+             * @description base64url of the protected header, `{"alg":"RS256"}` (the algorithm must be the one the keychain names for the signer).
+             * @example eyJhbGciOiJFUzI1NiJ9
+             */
+            protected: string;
+            /**
+             * @description base64url of the signature.
+             * @example mYNYjlfR_fUOGrww_Hw-UiqKCPbZE0vC0-yGGfTgLj3-GNhyXTdX5BiSkx_mhpUy1m6mnQbb5rIHUfCaYQBH9A
+             */
+            signature: string;
+        };
+        /**
+         * @description The unprotected header of a signature.
+         * @example {
+         *       "kid": "backend-1.mycompany.example"
+         *     }
+         */
+        ManagementJwtSignatureHeader: {
+            /**
+             * @description The signer id, a key of the configured keychain.
+             * @example backend-1.mycompany.example
+             */
+            kid: string;
+        };
+        /**
+         * @description `data` of creating or updating a private label (Management API).
+         * @example {
+         *       "account_uid": "ID092B2AF8E8",
+         *       "key": "tier",
+         *       "value": "gold"
+         *     }
+         */
+        ManagementLabelData: {
+            /**
+             * @description The account's uid.
+             * @example ID092B2AF8E8
+             */
+            account_uid: string;
+            /**
+             * @description Label key (3-255 characters of a-z, 0-9, _ and -).
+             * @example tier
+             */
+            key: string;
+            /**
+             * @description Label value (3-255 characters of A-Z, a-z, 0-9, _ and -).
+             * @example gold
+             */
+            value: string;
+        };
+        /**
+         * @description `data` of deleting a private label (Management API).
+         * @example {
+         *       "account_uid": "ID092B2AF8E8",
+         *       "key": "tier"
+         *     }
+         */
+        ManagementLabelKeyData: {
+            /**
+             * @description The account's uid.
+             * @example ID092B2AF8E8
+             */
+            account_uid: string;
+            /**
+             * @description Label key.
+             * @example tier
+             */
+            key: string;
+        };
+        /**
+         * @description The server time (Management API).
+         * @example {
+         *       "timestamp": 1718000000
+         *     }
+         */
+        ManagementTimestamp: {
+            /**
+             * @description Seconds since the Unix epoch.
+             * @example 1718000000
+             */
+            timestamp: number;
+        };
+        /**
+         * @description `data` of reading one account (Management API): exactly one of `uid` and `email`.
+         * @example {
+         *       "uid": "ID092B2AF8E8"
+         *     }
+         */
+        ManagementUserGetData: {
+            /**
+             * @description The account's email (case-insensitive).
+             * @example user@example.com
+             */
+            email?: string;
+            /**
+             * @description The account's uid.
+             * @example ID092B2AF8E8
+             */
+            uid?: string;
+        };
+        /**
+         * @description `data` of listing accounts (Management API).
+         * @example {
+         *       "page": 1,
+         *       "limit": 100
+         *     }
+         */
+        ManagementUserListData: {
+            /**
+             * @description Accounts per page (1..100).
+             * @default 100
+             * @example 100
+             */
+            limit: number;
+            /**
+             * @description Page number, from 1 (at most 1000000).
+             * @default 1
+             * @example 1
+             */
+            page: number;
+        };
+        /**
          * @description A confirmation message.
          * @example {
          *       "message": "Code was sent successfully"
@@ -2620,6 +2950,24 @@ export type components = {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Management API: a query string, a body that is not `application/json`, or a body that is not JSON. */
+        ManagementBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Management API: a signature, a claim or a replayed `jti` failed verification, or a mandatory signer of the action's scope did not sign. */
+        ManagementUnauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The record does not exist or does not belong to the account. */
         NotFound: {
             headers: {
@@ -2757,7 +3105,14 @@ export type components = {
          */
         TotpCodeQuery: string;
     };
-    requestBodies: never;
+    requestBodies: {
+        /** @description A JWT with one or more signatures in JWS JSON general serialization (the `jwt-multisig` format). Its payload holds `exp` (required, at most the configured horizon ahead), `jti` (required; accepted once), optional `iat`, `nbf`, `iss`, `aud`, and `data`: the action's parameters (see each operation's `x-management-data`). Sent as `Content-Type: application/json`, with no query string. While the Management API is off (no keychain configured) every operation answers 404. */
+        ManagementJwt: {
+            content: {
+                "application/json": components["schemas"]["ManagementJwt"];
+            };
+        };
+    };
     headers: {
         /**
          * @description Seconds to wait before retrying.
@@ -2792,6 +3147,147 @@ export interface operations {
                     "application/json": components["schemas"]["Jwks"];
                 };
             };
+        };
+    };
+    putManagementV1Labels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ManagementJwt"];
+        responses: {
+            /** @description The label. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            400: components["responses"]["ManagementBadRequest"];
+            401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    postManagementV1Labels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ManagementJwt"];
+        responses: {
+            /** @description The label. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Label"];
+                };
+            };
+            400: components["responses"]["ManagementBadRequest"];
+            401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    postManagementV1LabelsDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ManagementJwt"];
+        responses: {
+            /** @description Deleted; no content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ManagementBadRequest"];
+            401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    postManagementV1Timestamp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ManagementJwt"];
+        responses: {
+            /** @description The server time. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagementTimestamp"];
+                };
+            };
+            400: components["responses"]["ManagementBadRequest"];
+            401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    postManagementV1UsersGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ManagementJwt"];
+        responses: {
+            /** @description The account. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAccountDetails"];
+                };
+            };
+            400: components["responses"]["ManagementBadRequest"];
+            401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
+        };
+    };
+    postManagementV1UsersList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["ManagementJwt"];
+        responses: {
+            /** @description The accounts of the page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAccount"][];
+                };
+            };
+            400: components["responses"]["ManagementBadRequest"];
+            401: components["responses"]["ManagementUnauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["UnprocessableEntity"];
         };
     };
     postV1Accounts: {

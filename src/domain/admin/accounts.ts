@@ -1,5 +1,5 @@
 /** Operator views and changes of accounts (the admin API, used by the CLI). */
-import { findAccountByUid, listAccounts as listAccountRows, lockAccountById, updateAccountRevokingSessions } from '../../db/queries/accounts.js';
+import { findAccountByEmail, findAccountByUid, listAccounts as listAccountRows, lockAccountById, updateAccountRevokingSessions } from '../../db/queries/accounts.js';
 import { listDocumentsByAccountId } from '../../db/queries/documents.js';
 import { listLabelsByAccountId } from '../../db/queries/labels.js';
 import { listPhonesByAccountId } from '../../db/queries/phones.js';
@@ -14,10 +14,15 @@ import { disableTwoFactor } from '../two-factor/two-factor.js';
 export type Role = 'admin' | 'compliance' | 'member';
 
 /**
- * Who calls an admin operation: an operator account's session (admin or compliance), or the
- * operator token; `actor` is what the audit trail records for them.
+ * Who calls an admin operation: an operator account's session (admin or compliance), the operator
+ * token, or a Management API request with the ids of the signers whose signatures verified; `actor`
+ * is what the audit trail records for them.
  */
-export type Operator = ({ kind: 'account'; account: AccountRow } | { kind: 'operator-token' }) & { actor: Actor };
+export type Operator = (
+  | { kind: 'account'; account: AccountRow }
+  | { kind: 'operator-token' }
+  | { kind: 'management'; signers: readonly string[] }
+) & { actor: Actor };
 
 export interface AccountDetails {
   account: AccountRow;
@@ -42,8 +47,16 @@ export async function accountByUid(deps: Deps, uid: string): Promise<AccountRow>
   return account;
 }
 
-export async function accountDetails(deps: Deps, uid: string): Promise<AccountDetails> {
-  const account = await accountByUid(deps, uid);
+/** The account of this email; 404 "Record is not found" when there is none. */
+export async function accountByEmail(deps: Deps, email: string): Promise<AccountRow> {
+  const account = await findAccountByEmail(deps.db, normalizeEmail(email));
+  if (!account) throw new AppError('NOT_FOUND');
+  return account;
+}
+
+/** The account (by uid, or by email) with its KYC data. */
+export async function accountDetails(deps: Deps, by: string | { email: string }): Promise<AccountDetails> {
+  const account = typeof by === 'string' ? await accountByUid(deps, by) : await accountByEmail(deps, by.email);
   const labels = await listLabelsByAccountId(deps.db, account.id);
   const profile = await findProfileByAccountId(deps.db, account.id);
   const phones = await listPhonesByAccountId(deps.db, account.id);

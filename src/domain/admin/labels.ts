@@ -43,7 +43,23 @@ export async function announceLabelChange(
   await recordDocumentReview(deps, trx, account, value);
 }
 
-export async function setAccountLabel(deps: Deps, operator: Operator, uid: string, rawKey: string, rawValue: string): Promise<LabelRow> {
+/**
+ * How a change treats an existing private label: `set` creates or updates it (the admin API),
+ * `create` refuses an existing key and `update` a missing one (the Management API, as Barong's).
+ */
+export type LabelChange = 'set' | 'create' | 'update';
+
+/**
+ * Sets a private label of the account for `operator` (who made the change, for the audit trail).
+ */
+export async function setAccountLabel(
+  deps: Deps,
+  operator: Operator,
+  uid: string,
+  rawKey: string,
+  rawValue: string,
+  change: LabelChange = 'set',
+): Promise<LabelRow> {
   const account = await accountByUid(deps, uid);
   const key = normalizeLabelText(rawKey);
   const value = normalizeLabelText(rawValue);
@@ -54,6 +70,8 @@ export async function setAccountLabel(deps: Deps, operator: Operator, uid: strin
     // Locked first, so `previous` is the value this change replaces.
     const before = (await lockAccountById(trx, account.id)) ?? account;
     const previous = await findLabel(trx, account.id, key, 'private');
+    if (change === 'create' && previous) throw new AppError('INVALID_LABEL', 'Key has already been taken');
+    if (change === 'update' && !previous) throw new AppError('NOT_FOUND');
     const label = await setPrivateLabel(trx, account.id, key, value);
     const after = (await lockAccountById(trx, account.id))!;
     await recordAudit(trx, operator.actor, {

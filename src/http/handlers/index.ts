@@ -8,6 +8,7 @@ import { documentHandlers } from './documents.js';
 import { healthHandlers } from './health.js';
 import { labelHandlers } from './labels.js';
 import { outboxHandlers } from './outbox.js';
+import { managementHandlers } from './management.js';
 import { passwordResetHandlers } from './passwords.js';
 import { phoneHandlers } from './phones.js';
 import { profileHandlers } from './profiles.js';
@@ -29,5 +30,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...phoneHandlers(deps),
     ...documentHandlers(deps),
     ...outboxHandlers(deps),
+    ...managementHandlers(deps),
   };
 }
