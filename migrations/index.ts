@@ -15,8 +15,8 @@ import * as createApiKeys from './2026-11-25T16-31-00_create_api_keys.js';
 import * as addSessionGeneration from './2026-11-30T08-00-00_add_session_generation.js';
 import * as createAuditRecords from './2026-11-30T12-00-00_create_audit_records.js';
 import * as createOutboxJobs from './2026-11-30T13-00-00_create_outbox_jobs.js';
-import * as barongImport from './2026-11-30T15-00-00_barong_import.js';
 import * as createManagementJtis from './2026-11-30T14-00-00_create_management_jtis.js';
+import * as barongImport from './2026-11-30T15-00-00_barong_import.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-25T10-00-00_create_accounts': createAccounts,
@@ -30,6 +30,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T08-00-00_add_session_generation': addSessionGeneration,
   '2026-11-30T12-00-00_create_audit_records': createAuditRecords,
   '2026-11-30T13-00-00_create_outbox_jobs': createOutboxJobs,
-  '2026-11-30T15-00-00_barong_import': barongImport,
   '2026-11-30T14-00-00_create_management_jtis': createManagementJtis,
+  '2026-11-30T15-00-00_barong_import': barongImport,
 };
