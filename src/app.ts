@@ -11,10 +11,12 @@ import openapiGlue from 'fastify-openapi-glue';
 import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
 import { registerDocs } from './http/docs.js';
+import { parseFormBody } from './http/form-body.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
-import { listOperations, mountedSpec, responseOnlyMediaTypes, type OperationInfo } from './http/spec.js';
+import { registerInputGate } from './http/input-gate.js';
+import { listOperations, mountedSpec, responseOnlyMediaTypes } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
@@ -37,9 +39,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // Slow senders (slowloris) are cut off: Node closes a connection whose request has not arrived
+    // whole in time, checked every second (Node's default checks only every 30 s).
+    requestTimeout: deps.config.requestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: Math.min(20, deps.config.requestTimeoutSeconds) * 1000,
+      connectionsCheckingInterval: 1000,
+    },
     ajv: {
       customOptions: {
         allErrors: true,
+        // The error handler reads the schema of a missing field (Grape also calls it empty).
+        verbose: true,
         coerceTypes: 'array',
         removeAdditional: false,
         useDefaults: true,
@@ -62,7 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exposedHeaders: ['retry-after', 'x-request-id', 'content-disposition'],
     maxAge: 600,
   });
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseFormBody });
   app.decorateRequest('upload', null);
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -74,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const handlers = createHandlers(deps) as Record<string, (req: never, reply: never) => unknown>;
   const operations = new Map(listOperations().map((op) => [op.operationId, op]));
   const securityHandlers = createSecurityHandlers(deps, options.operatorToken);
-  guardMultipart(app, [...operations.values()], securityHandlers);
+  registerInputGate(app, [...operations.values()], securityHandlers);
   await app.register(async (scope) => {
     // Media types the document only answers with (document downloads) are refused as request
     // bodies; declaring them also keeps the glue from warning that they have no parser.
@@ -105,24 +116,4 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerDocs(app);
 
   return app;
-}
-
-/**
- * A multipart body (up to 10 MB) is read before validation and the glue's security check, so it is
- * refused earlier: 415 on an operation that takes no multipart, and the bearer check first on one
- * that does, so an anonymous client cannot make the server buffer uploads.
- */
-function guardMultipart(
-  app: FastifyInstance,
-  operations: OperationInfo[],
-  security: ReturnType<typeof createSecurityHandlers>,
-): void {
-  const byRoute = new Map(operations.map((op) => [`${op.method.toUpperCase()} ${op.url.replace(/\{(\w+)\}/g, ':$1')}`, op]));
-  app.addHook('onRequest', async (request) => {
-    if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
-    if (request.routeOptions.url === undefined) return; // no such route: the 404 handler answers
-    const op = byRoute.get(`${request.method} ${request.routeOptions.url}`);
-    if (!op?.multipart) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
-    if (op.secured) await security.BearerToken(request);
-  });
 }

@@ -51,6 +51,10 @@ export interface Config {
   };
   /** Where uploaded documents live: DATA_DIR/uploads (one node) or an S3-compatible bucket (shared by every node). */
   readonly storage: { readonly provider: 'local' } | S3StorageConfig;
+  /** Documents one account may upload (Barong 1.8.27's DOCUMENTS_LIMIT). */
+  readonly documentsLimit: number;
+  /** Whole request (headers and body) must arrive within this; slow senders are cut off. */
+  readonly requestTimeoutSeconds: number;
 }
 
 export interface S3StorageConfig {
@@ -208,6 +212,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
     storage,
+    documentsLimit: int('DOCUMENTS_LIMIT', 10, 1, 1_000),
+    requestTimeoutSeconds: int('REQUEST_TIMEOUT_SECONDS', 60, 1, 3_600),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -74,6 +74,8 @@ const catalog = {
   OWN_ROLE_CHANGE: { status: 422, message: "Can't change the role of your own account" },
   /** Document rule failures; the body lists every failing rule, joined by ", ". */
   INVALID_DOCUMENT: { status: 422, message: 'Document is invalid' },
+  /** DOCUMENTS_LIMIT reached (Barong 1.8.27 answered it with 400). */
+  DOCUMENTS_LIMIT_REACHED: { status: 422, message: 'Maximum number of documents was reached' },
   // 429 / 5xx
   RATE_LIMITED: { status: 429, message: 'Too many requests, please try again later' },
   SMS_FAILED: { status: 502, message: 'Something wrong with Twilio Client' },

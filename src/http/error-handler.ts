@@ -10,6 +10,7 @@ interface AjvError {
   instancePath: string;
   keyword: string;
   params: Record<string, unknown>;
+  parentSchema?: { properties?: Record<string, { minLength?: number }> };
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -57,8 +58,11 @@ function grapeMessage(errors: AjvError[], context?: string): string {
   const messages = errors.map((e) => {
     const field = fieldName(e, context);
     switch (e.keyword) {
-      case 'required':
-        return `${field} is missing`;
+      case 'required': {
+        // Grape's `allow_blank: false` (minLength 1 here) reports a missing field as empty too.
+        const blankRefused = (e.parentSchema?.properties?.[String(e.params.missingProperty)]?.minLength ?? 0) >= 1;
+        return blankRefused ? `${field} is missing, ${field} is empty` : `${field} is missing`;
+      }
       case 'minLength':
         return e.params.limit === 1 ? `${field} is empty` : `${field} is too short`;
       case 'maxLength':

@@ -27,6 +27,8 @@ export interface OperationInfo {
   secured: boolean;
   /** Takes multipart/form-data (file uploads). */
   multipart: boolean;
+  /** The media types its request body may have; empty when it takes no body. */
+  requestMediaTypes: string[];
 }
 
 let cached: OpenApiDocument | undefined;
@@ -82,6 +84,7 @@ export function listOperations(spec = loadSpec()): OperationInfo[] {
         tags: op.tags ?? [],
         secured: Array.isArray(op.security) && op.security.length > 0,
         multipart: Boolean(op.requestBody?.content?.['multipart/form-data']),
+        requestMediaTypes: Object.keys(op.requestBody?.content ?? {}),
       });
     }
   }

@@ -13,3 +13,12 @@ export function listDocumentsByAccountId(db: Executor, accountId: string): Promi
 export function findDocumentOfAccount(db: Executor, accountId: string, id: string): Promise<DocumentRow | undefined> {
   return db.selectFrom('documents').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
+
+export async function countDocumentsByAccountId(db: Executor, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('documents')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
