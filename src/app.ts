@@ -12,7 +12,7 @@ import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
 import { registerDocs } from './http/docs.js';
 import { parseFormBody } from './http/form-body.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
 import { registerInputGate } from './http/input-gate.js';
@@ -39,6 +39,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // Path parameters are bounded by the contract's maxLength (400); Node bounds the whole URL.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    frameworkErrors: frameworkErrorHandler,
     // Slow senders (slowloris) are cut off: Node closes a connection whose request has not arrived
     // whole in time, checked every second (Node's default checks only every 30 s).
     requestTimeout: deps.config.requestTimeoutSeconds * 1000,

@@ -6,6 +6,7 @@ const catalog = {
   // 400
   VALIDATION_FAILED: { status: 400, message: 'Invalid parameters' },
   BAD_REQUEST_BODY: { status: 400, message: 'Request body is malformed' },
+  BAD_URL: { status: 400, message: 'Request URL is malformed' },
   OTP_ALREADY_ENABLED: { status: 400, message: 'You are already enabled 2FA' },
   OTP_NOT_ENABLED: { status: 400, message: 'You need to enable 2FA first' },
   API_KEYS_NEED_OTP: { status: 400, message: 'Only accounts with enabled 2FA alowed' },

@@ -38,6 +38,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Errors fastify answers before routing (an undecodable URL, a path parameter beyond
+ * maxParamLength): the same `{"error": ...}` body as every other error, never fastify's own.
+ */
+export function frameworkErrorHandler(_error: FastifyError, _request: unknown, reply: FastifyReply) {
+  const error = new AppError('BAD_URL');
+  return send(reply, error.status, error.body);
+}
+
 /** AppErrors thrown directly, or by a security handler (then the most specific one wins). */
 function toAppError(error: FastifyError & { errors?: unknown[] }): AppError | undefined {
   if (error instanceof AppError) return error;

@@ -36,6 +36,7 @@ export function registerInputGate(
     if (!op) return; // no such route (the 404 handler answers), or one outside the contract
     const media = type.split(';')[0].trim().toLowerCase();
     if (media.startsWith('multipart/')) {
+      if (request.method === 'GET' || request.method === 'HEAD') return; // fastify reads no body there
       if (!op.multipart) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
       if (op.secured) await security.BearerToken(request);
       return;
