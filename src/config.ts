@@ -53,6 +53,8 @@ export interface Config {
   readonly storage: { readonly provider: 'local' } | S3StorageConfig;
   /** Documents one account may upload (Barong 1.8.27's DOCUMENTS_LIMIT). */
   readonly documentsLimit: number;
+  /** Total size of the documents one account may upload, in bytes (DOCUMENTS_MAX_TOTAL_MB). */
+  readonly documentsMaxTotalBytes: number;
   /** Whole request (headers and body) must arrive within this; slow senders are cut off. */
   readonly requestTimeoutSeconds: number;
 }
@@ -213,6 +215,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     twilio,
     storage,
     documentsLimit: int('DOCUMENTS_LIMIT', 10, 1, 1_000),
+    documentsMaxTotalBytes: int('DOCUMENTS_MAX_TOTAL_MB', 30, 1, 100_000) * 1024 * 1024,
     requestTimeoutSeconds: int('REQUEST_TIMEOUT_SECONDS', 60, 1, 3_600),
   };
 

@@ -77,6 +77,7 @@ const catalog = {
   INVALID_DOCUMENT: { status: 422, message: 'Document is invalid' },
   /** DOCUMENTS_LIMIT reached (Barong 1.8.27 answered it with 400). */
   DOCUMENTS_LIMIT_REACHED: { status: 422, message: 'Maximum number of documents was reached' },
+  DOCUMENTS_SIZE_LIMIT_REACHED: { status: 422, message: 'Maximum total size of documents was reached' },
   // 429 / 5xx
   RATE_LIMITED: { status: 429, message: 'Too many requests, please try again later' },
   SMS_FAILED: { status: 502, message: 'Something wrong with Twilio Client' },

@@ -16,7 +16,7 @@ const PNG = Buffer.from(
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ RATE_LIMIT_SIGN_IN_PER_IP: '1000/60', DOCUMENTS_LIMIT: '2' });
+  t = await createTestApp({ RATE_LIMIT_SIGN_IN_PER_IP: '1000/60', DOCUMENTS_LIMIT: '2', DOCUMENTS_MAX_TOTAL_MB: '1' });
 });
 afterAll(() => t?.close());
 
@@ -196,5 +196,15 @@ describe('documents per account', () => {
     // Another account has its own allowance.
     const other = await activeAccount(t, uniqueEmail('other'));
     expect((await postMultipart(t, '/api/v1/documents', fields, { token: other.token })).status).toBe(201);
+  });
+
+  it('answers 422 once the account\'s files would pass DOCUMENTS_MAX_TOTAL_MB', async () => {
+    const { token } = await activeAccount(t);
+    const big = Buffer.concat([PNG, Buffer.alloc(600 * 1024)]); // still a PNG by its signature
+    const fields = { doc_type: 'Passport', doc_number: 'AA1', doc_expire: '2030-01-01', upload: { filename: 'p.png', contentType: 'image/png', data: big } };
+    expect((await postMultipart(t, '/api/v1/documents', fields, { token })).status).toBe(201);
+    const second = await postMultipart(t, '/api/v1/documents', fields, { token });
+    expect(second).toMatchObject({ status: 422, body: { error: 'Maximum total size of documents was reached' } });
+    expect((await t.api.get('/api/v1/documents', { token })).body).toHaveLength(1);
   });
 });

@@ -379,7 +379,8 @@ export type paths = {
          *     `"Doc expire Date must be in the following format: yyyy-mm-dd"`, `"Metadata is invalid"`,
          *     `"Upload can't be blank"` when `upload` is not a file part, `"Upload must be a JPEG, PNG or PDF file"`);
          *     then 422 `"Maximum number of documents was reached"` when the account already has `DOCUMENTS_LIMIT`
-         *     (default 10) documents. A JSON or form-encoded body is read as Barong read it, and carries no file
+         *     (default 10) documents, `"Maximum total size of documents was reached"` when its files would exceed
+         *     `DOCUMENTS_MAX_TOTAL_MB` (default 30 MB). A JSON or form-encoded body is read as Barong read it, and carries no file
          *     (400 `"upload is missing"`).
          *     Barong answered the bare number `201`; this server answers the created document.
          */

@@ -14,11 +14,12 @@ export function findDocumentOfAccount(db: Executor, accountId: string, id: strin
   return db.selectFrom('documents').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
 
-export async function countDocumentsByAccountId(db: Executor, accountId: string): Promise<number> {
+/** How many documents the account has, and their total size in bytes. */
+export async function documentTotalsByAccountId(db: Executor, accountId: string): Promise<{ count: number; bytes: number }> {
   const row = await db
     .selectFrom('documents')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.coalesce(eb.fn.sum<string>('byte_size'), eb.lit(0)).as('bytes')])
     .where('account_id', '=', accountId)
     .executeTakeFirstOrThrow();
-  return Number(row.count);
+  return { count: Number(row.count), bytes: Number(row.bytes) };
 }

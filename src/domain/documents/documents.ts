@@ -7,9 +7,9 @@ import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import { randomToken } from '../../crypto/tokens.js';
 import { lockAccountById } from '../../db/queries/accounts.js';
-import { countDocumentsByAccountId, findDocumentOfAccount, insertDocument, listDocumentsByAccountId } from '../../db/queries/documents.js';
+import { documentTotalsByAccountId, findDocumentOfAccount, insertDocument, listDocumentsByAccountId } from '../../db/queries/documents.js';
 import { listPrivateLabelsByAccountId } from '../../db/queries/labels.js';
-import type { AccountRow, DocumentRow } from '../../db/schema.js';
+import type { AccountRow, DocumentRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
@@ -60,9 +60,7 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
   }
 
   // Checked before the file is stored, and again under the account lock, which decides parallel uploads.
-  if ((await countDocumentsByAccountId(deps.db, account.id)) >= deps.config.documentsLimit) {
-    throw new AppError('DOCUMENTS_LIMIT_REACHED');
-  }
+  await assertRoomFor(deps, deps.db, account, input.file.length);
   // File first, then the row in a transaction; if the transaction fails, the file goes again.
   const key = randomToken(24);
   await deps.storage.put(key, input.file, contentType);
@@ -70,9 +68,7 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
     return await deps.db.transaction().execute(async (trx) => {
       // Serialises this account's label changes, so `verified` set meanwhile is not overwritten.
       await lockAccountById(trx, account.id);
-      if ((await countDocumentsByAccountId(trx, account.id)) >= deps.config.documentsLimit) {
-        throw new AppError('DOCUMENTS_LIMIT_REACHED');
-      }
+      await assertRoomFor(deps, trx, account, input.file!.length);
       const document = await insertDocument(trx, {
         account_id: account.id,
         upload: key,
@@ -95,6 +91,13 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
     });
     throw error;
   }
+}
+
+/** The per-account caps: DOCUMENTS_LIMIT documents, DOCUMENTS_MAX_TOTAL_MB of files. */
+async function assertRoomFor(deps: Deps, db: Executor, account: AccountRow, bytes: number): Promise<void> {
+  const totals = await documentTotalsByAccountId(db, account.id);
+  if (totals.count >= deps.config.documentsLimit) throw new AppError('DOCUMENTS_LIMIT_REACHED');
+  if (totals.bytes + bytes > deps.config.documentsMaxTotalBytes) throw new AppError('DOCUMENTS_SIZE_LIMIT_REACHED');
 }
 
 export function listDocuments(deps: Deps, account: AccountRow): Promise<DocumentRow[]> {
