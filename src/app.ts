@@ -12,11 +12,13 @@ import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
 import { registerConsole } from './http/console.js';
 import { registerDocs } from './http/docs.js';
-import { registerErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
+import { parseFormBody } from './http/form-body.js';
 import { createHandlers } from './http/handlers/index.js';
+import { registerInputGate } from './http/input-gate.js';
 import { registerManagementApi } from './http/management-api.js';
 import { assertOperator, createSecurityHandlers } from './http/security.js';
-import { isManagementOperation, listOperations, mountedSpec, responseOnlyMediaTypes, specWithOperations, type OperationInfo } from './http/spec.js';
+import { isManagementOperation, listOperations, mountedSpec, responseOnlyMediaTypes, specWithOperations } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
@@ -39,9 +41,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // Path parameters are bounded by the contract's maxLength (400); Node bounds the whole URL.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    frameworkErrors: frameworkErrorHandler,
+    // Slow senders (slowloris) are cut off: Node closes a connection whose request has not arrived
+    // whole in time, checked every second (Node's default checks only every 30 s).
+    requestTimeout: deps.config.requestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: Math.min(20, deps.config.requestTimeoutSeconds) * 1000,
+      connectionsCheckingInterval: 1000,
+    },
     ajv: {
       customOptions: {
         allErrors: true,
+        // The error handler reads the schema of a missing field (Grape also calls it empty).
+        verbose: true,
         coerceTypes: 'array',
         removeAdditional: false,
         useDefaults: true,
@@ -64,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exposedHeaders: ['retry-after', 'x-request-id', 'content-disposition'],
     maxAge: 600,
   });
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseFormBody });
   app.decorateRequest('upload', null);
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -76,7 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const handlers = createHandlers(deps) as Record<string, (req: never, reply: never) => unknown>;
   const operations = new Map(listOperations().map((op) => [op.operationId, op]));
   const securityHandlers = createSecurityHandlers(deps, options.operatorToken);
-  guardMultipart(app, [...operations.values()], securityHandlers);
+  // The Management API answers its own media-type and body errors, in Barong's order.
+  registerInputGate(app, [...operations.values()].filter((op) => !isManagementOperation(op)), securityHandlers);
   await app.register(async (scope) => {
     // Media types the document only answers with (document downloads) are refused as request
     // bodies; declaring them also keeps the glue from warning that they have no parser.
@@ -109,25 +124,4 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerConsole(app, deps);
 
   return app;
-}
-
-/**
- * A multipart body (up to 10 MB) is read before validation and the glue's security check, so it is
- * refused earlier: 415 on an operation that takes no multipart, and the bearer check first on one
- * that does, so an anonymous client cannot make the server buffer uploads.
- */
-function guardMultipart(
-  app: FastifyInstance,
-  operations: OperationInfo[],
-  security: ReturnType<typeof createSecurityHandlers>,
-): void {
-  const byRoute = new Map(operations.map((op) => [`${op.method.toUpperCase()} ${op.url.replace(/\{(\w+)\}/g, ':$1')}`, op]));
-  app.addHook('onRequest', async (request) => {
-    if (!request.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
-    if (request.routeOptions.url === undefined) return; // no such route: the 404 handler answers
-    const op = byRoute.get(`${request.method} ${request.routeOptions.url}`);
-    if (op && isManagementOperation(op)) return; // its own checks answer "Only JSON body is accepted."
-    if (!op?.multipart) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
-    if (op.secured) await security.BearerToken(request);
-  });
 }

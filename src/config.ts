@@ -61,6 +61,12 @@ export interface Config {
   readonly eventApi?: EventApiConfig;
   /** The Management API's keychain, JWT options and scopes (MANAGEMENT_API_CONFIG_PATH); unset = the API is off (404). */
   readonly managementApi?: ManagementApiConfig;
+  /** Documents one account may upload (Barong 1.8.27's DOCUMENTS_LIMIT). */
+  readonly documentsLimit: number;
+  /** Total size of the documents one account may upload, in bytes (DOCUMENTS_MAX_TOTAL_MB). */
+  readonly documentsMaxTotalBytes: number;
+  /** Whole request (headers and body) must arrive within this; slow senders are cut off. */
+  readonly requestTimeoutSeconds: number;
 }
 
 export interface S3StorageConfig {
@@ -230,6 +236,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     outbox: outboxFrom(str, int, problems),
     eventApi: eventApiFrom(str, problems, cwd),
     managementApi: managementApiFrom(str('MANAGEMENT_API_CONFIG_PATH') && path.resolve(cwd, str('MANAGEMENT_API_CONFIG_PATH')!), problems),
+    documentsLimit: int('DOCUMENTS_LIMIT', 10, 1, 1_000),
+    documentsMaxTotalBytes: int('DOCUMENTS_MAX_TOTAL_MB', 30, 1, 100_000) * 1024 * 1024,
+    requestTimeoutSeconds: int('REQUEST_TIMEOUT_SECONDS', 60, 1, 3_600),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

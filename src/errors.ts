@@ -6,6 +6,7 @@ const catalog = {
   // 400
   VALIDATION_FAILED: { status: 400, message: 'Invalid parameters' },
   BAD_REQUEST_BODY: { status: 400, message: 'Request body is malformed' },
+  BAD_URL: { status: 400, message: 'Request URL is malformed' },
   OTP_ALREADY_ENABLED: { status: 400, message: 'You are already enabled 2FA' },
   OTP_NOT_ENABLED: { status: 400, message: 'You need to enable 2FA first' },
   API_KEYS_NEED_OTP: { status: 400, message: 'Only accounts with enabled 2FA alowed' },
@@ -88,6 +89,9 @@ const catalog = {
   INVALID_REVIEW: { status: 422, message: 'Review is invalid' },
   /** Document rule failures; the body lists every failing rule, joined by ", ". */
   INVALID_DOCUMENT: { status: 422, message: 'Document is invalid' },
+  /** DOCUMENTS_LIMIT reached (Barong 1.8.27 answered it with 400). */
+  DOCUMENTS_LIMIT_REACHED: { status: 422, message: 'Maximum number of documents was reached' },
+  DOCUMENTS_SIZE_LIMIT_REACHED: { status: 422, message: 'Maximum total size of documents was reached' },
   // 429 / 5xx
   RATE_LIMITED: { status: 429, message: 'Too many requests, please try again later' },
   SMS_FAILED: { status: 502, message: 'Something wrong with Twilio Client' },

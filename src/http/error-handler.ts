@@ -10,6 +10,7 @@ export interface AjvError {
   instancePath: string;
   keyword: string;
   params: Record<string, unknown>;
+  parentSchema?: { properties?: Record<string, { minLength?: number }> };
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -37,6 +38,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Errors fastify answers before routing (an undecodable URL, a path parameter beyond
+ * maxParamLength): the same `{"error": ...}` body as every other error, never fastify's own.
+ */
+export function frameworkErrorHandler(_error: FastifyError, _request: unknown, reply: FastifyReply) {
+  const error = new AppError('BAD_URL');
+  return send(reply, error.status, error.body);
+}
+
 /** AppErrors thrown directly, or by a security handler (then the most specific one wins). */
 function toAppError(error: FastifyError & { errors?: unknown[] }): AppError | undefined {
   if (error instanceof AppError) return error;
@@ -57,8 +67,11 @@ export function grapeMessage(errors: AjvError[], context?: string): string {
   const messages = errors.map((e) => {
     const field = fieldName(e, context);
     switch (e.keyword) {
-      case 'required':
-        return `${field} is missing`;
+      case 'required': {
+        // Grape's `allow_blank: false` (minLength 1 here) reports a missing field as empty too.
+        const blankRefused = (e.parentSchema?.properties?.[String(e.params.missingProperty)]?.minLength ?? 0) >= 1;
+        return blankRefused ? `${field} is missing, ${field} is empty` : `${field} is missing`;
+      }
       case 'minLength':
         return e.params.limit === 1 ? `${field} is empty` : `${field} is too short`;
       case 'maxLength':

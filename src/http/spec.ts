@@ -29,6 +29,8 @@ export interface OperationInfo {
   multipart: boolean;
   /** Operator roles allowed (the operation's `x-roles`; admin operations default to `admin` only). */
   roles: string[];
+  /** The media types its request body may have; empty when it takes no body. */
+  requestMediaTypes: string[];
 }
 
 let cached: OpenApiDocument | undefined;
@@ -86,6 +88,7 @@ export function listOperations(spec = loadSpec()): OperationInfo[] {
         secured: Array.isArray(op.security) && op.security.length > 0,
         multipart: Boolean(op.requestBody?.content?.['multipart/form-data']),
         roles: op['x-roles'] ?? ['admin'],
+        requestMediaTypes: Object.keys(op.requestBody?.content ?? {}),
       });
     }
   }

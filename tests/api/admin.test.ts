@@ -339,7 +339,7 @@ describe('PUT /api/v1/admin/accounts/{uid}/labels/{key}', () => {
     expect(badValue.body).toEqual({ error: 'Value is invalid' });
     const missing = await t.api.put(`${ADMIN}/${uid}/labels/document`, {}, operator);
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual({ error: 'value is missing' });
+    expect(missing.body).toEqual({ error: 'value is missing, value is empty' });
     expect(await privateLabels(uid)).toEqual({ email: 'verified', kyc_tier: 'gold' });
   });
 

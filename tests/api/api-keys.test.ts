@@ -422,6 +422,6 @@ describe('POST /api/v1/security/verify_api_key', () => {
   it('answers 400 for a missing uid', async () => {
     const res = await t.api.post('/api/v1/security/verify_api_key', {});
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'uid is missing' });
+    expect(res.body).toEqual({ error: 'uid is missing, uid is empty' });
   });
 });

@@ -239,7 +239,7 @@ describe('POST /api/v1/documents', () => {
     const account = await activeAccount(t);
     const res = await upload(account.token, { doc_number: 'AA1', doc_expire: '2030-01-22' });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'doc_type is missing, upload is missing' });
+    expect(res.body).toEqual({ error: 'doc_type is missing, doc_type is empty, upload is missing' });
     const empty = await upload(account.token, fields({ doc_number: '' }));
     expect(empty.status).toBe(400);
     expect(empty.body).toEqual({ error: 'doc_number is empty' });

@@ -103,7 +103,7 @@ describe('POST /api/v1/labels', () => {
     const { token } = await activeAccount(t);
     const missing = await t.api.post('/api/v1/labels', {}, { token });
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual({ error: 'key is missing, value is missing' });
+    expect(missing.body).toEqual({ error: 'key is missing, key is empty, value is missing, value is empty' });
     const empty = await t.api.post('/api/v1/labels', { key: '', value: 'abc' }, { token });
     expect(empty.body).toEqual({ error: 'key is empty' });
     expect((await t.api.post('/api/v1/labels', { key: 'abc', value: 'abc' })).status).toBe(401);
@@ -221,7 +221,7 @@ describe('PATCH /api/v1/labels/{key}', () => {
     expect(unknown.body).toEqual({ error: 'Record is not found' });
     const missing = await t.api.patch('/api/v1/labels/tier', {}, { token });
     expect(missing.status).toBe(400);
-    expect(missing.body).toEqual({ error: 'value is missing' });
+    expect(missing.body).toEqual({ error: 'value is missing, value is empty' });
   });
 });
 

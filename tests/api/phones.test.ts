@@ -125,7 +125,7 @@ describe('POST /api/v1/phones', () => {
 
   it('answers 400 Grape-style when phone_number is missing or empty', async () => {
     const account = await activeAccount(t);
-    expect((await t.api.post('/api/v1/phones', {}, { token: account.token })).body).toEqual({ error: 'phone_number is missing' });
+    expect((await t.api.post('/api/v1/phones', {}, { token: account.token })).body).toEqual({ error: 'phone_number is missing, phone_number is empty' });
     expect((await t.api.post('/api/v1/phones', { phone_number: '' }, { token: account.token })).body).toEqual({
       error: 'phone_number is empty',
     });

@@ -129,7 +129,7 @@ describe('POST /api/v1/security/enable_2fa', () => {
 
   it('answers 400 Grape-style for a missing or empty code', async () => {
     const { token } = await activeAccount(t);
-    expect((await post('enable_2fa', {}, token)).body).toEqual({ error: 'code is missing' });
+    expect((await post('enable_2fa', {}, token)).body).toEqual({ error: 'code is missing, code is empty' });
     expect((await post('enable_2fa', { code: '' }, token)).body).toEqual({ error: 'code is empty' });
   });
 });

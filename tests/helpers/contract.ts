@@ -22,7 +22,8 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 
 const routes = Object.keys(spec.paths).flatMap((documentPath) => {
   const url = servedPath(spec, documentPath);
-  const pattern = new RegExp(`^${url.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+  // An empty path parameter still reaches its route (fastify matches `/api_keys/` as uid '').
+  const pattern = new RegExp(`^${url.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]*')}$`);
   return [{ documentPath, pattern }];
 });
 

@@ -678,10 +678,14 @@ export type paths = {
          *     Order of checks: 401 (the bearer token is checked before the body is read, so an anonymous client
          *     cannot make the server buffer an upload); 413 `"Upload is too large (maximum is 10 MB)"` when the file
          *     exceeds 10 MB (found while the body is read); 400 for missing or empty fields (e.g.
-         *     `"doc_type is missing, upload is missing"`); 422 for rule failures, every failing rule joined by
+         *     `"doc_type is missing, doc_type is empty, upload is missing"`); 422 for rule failures, every failing rule joined by
          *     `", "` (`"Doc type is not included in the list"`, `"Doc number is too long (maximum is 128 characters)"`,
          *     `"Doc expire Date must be in the following format: yyyy-mm-dd"`, `"Metadata is invalid"`,
-         *     `"Upload can't be blank"` when `upload` is not a file part, `"Upload must be a JPEG, PNG or PDF file"`).
+         *     `"Upload can't be blank"` when `upload` is not a file part, `"Upload must be a JPEG, PNG or PDF file"`);
+         *     then 422 `"Maximum number of documents was reached"` when the account already has `DOCUMENTS_LIMIT`
+         *     (default 10) documents, `"Maximum total size of documents was reached"` when its files would exceed
+         *     `DOCUMENTS_MAX_TOTAL_MB` (default 30 MB). A JSON or form-encoded body is read as Barong read it, and carries no file
+         *     (400 `"upload is missing"`).
          *     Barong answered the bare number `201`; this server answers the created document.
          */
         post: operations["postV1Documents"];
@@ -914,7 +918,9 @@ export type paths = {
          *     missing"`; blank values count as empty: `"city is empty"`) or a `dob` that is not a real `YYYY-MM-DD`
          *     date (`"dob is invalid"`); 401; 409 `"Profile already exists"` (also when parallel requests race); 422
          *     when a rule fails: `"Dob must be in the past"`, `"Country is invalid"` (not an ISO 3166-1 alpha-2 or
-         *     alpha-3 code; the code is stored upper-cased).
+         *     alpha-3 code nor an English short name such as `Saint Kitts and Nevis`; a code is stored upper-cased, a
+         *     name as given), `"Metadata is invalid"` (deeper than 10 levels or over 16 KB as JSON).
+         *     Form bodies may send `metadata` Rack-style: `metadata[gender]=male`.
          */
         post: operations["postV1Profiles"];
         delete?: never;
@@ -2468,7 +2474,7 @@ export type components = {
              */
             doc_type: string;
             /**
-             * @description Optional JSON-encoded object of free key/value pairs (422 `"Metadata is invalid"` otherwise).
+             * @description Optional JSON-encoded object of free key/value pairs, at most 10 levels deep and 16 KB (422 `"Metadata is invalid"` otherwise).
              * @example {"issuer":"UK"}
              */
             metadata?: string;
@@ -2570,7 +2576,7 @@ export type components = {
              */
             city: string;
             /**
-             * @description Country, ISO 3166-1 alpha-2 or alpha-3 code (checked by the server, 422).
+             * @description Country, ISO 3166-1 alpha-2 or alpha-3 code or English short name (checked by the server, 422).
              * @example GB
              */
             country: string;
@@ -2783,7 +2789,7 @@ export type components = {
             postcode: string;
         };
         /**
-         * @description Free key/value pairs supplied with the profile.
+         * @description Free key/value pairs supplied with the profile; at most 10 levels deep and 16 KB as JSON (422 `"Metadata is invalid"` otherwise).
          * @example {
          *       "state": "Greater London"
          *     }
@@ -3510,6 +3516,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAccountDetails"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3630,9 +3637,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     deleteV1AdminAccountsUidOtp: {
@@ -3671,9 +3680,11 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAccount"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
         };
     };
@@ -3903,9 +3914,11 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxJob"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     postV1AdminOutboxRetry: {
@@ -3928,6 +3941,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     getV1AdminReviews: {
@@ -4144,6 +4158,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -4425,6 +4440,7 @@ export interface operations {
                     "application/json": components["schemas"]["Label"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -4454,6 +4470,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     patchV1LabelsKey: {
@@ -4711,6 +4728,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     postV1SecurityRenew: {

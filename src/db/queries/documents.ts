@@ -13,3 +13,13 @@ export function listDocumentsByAccountId(db: Executor, accountId: string): Promi
 export function findDocumentOfAccount(db: Executor, accountId: string, id: string): Promise<DocumentRow | undefined> {
   return db.selectFrom('documents').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
+
+/** How many documents the account has, and their total size in bytes. */
+export async function documentTotalsByAccountId(db: Executor, accountId: string): Promise<{ count: number; bytes: number }> {
+  const row = await db
+    .selectFrom('documents')
+    .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.coalesce(eb.fn.sum<string>('byte_size'), eb.lit(0)).as('bytes')])
+    .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), bytes: Number(row.bytes) };
+}

@@ -7,13 +7,14 @@ import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import { randomToken } from '../../crypto/tokens.js';
 import { lockAccountById } from '../../db/queries/accounts.js';
-import { findDocumentOfAccount, insertDocument, listDocumentsByAccountId } from '../../db/queries/documents.js';
+import { documentTotalsByAccountId, findDocumentOfAccount, insertDocument, listDocumentsByAccountId } from '../../db/queries/documents.js';
 import { listPrivateLabelsByAccountId } from '../../db/queries/labels.js';
-import type { AccountRow, DocumentRow } from '../../db/schema.js';
+import type { AccountRow, DocumentRow, Executor } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
 import { recordDocumentCreated } from '../events/model-events.js';
+import { isAcceptableMetadata } from '../metadata.js';
 import { setPrivateLabel } from '../labels/levels.js';
 
 export const DOC_TYPES: readonly string[] = ['Passport', 'Identity card', 'Driver license', 'Utility Bill'];
@@ -59,6 +60,8 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
     throw new AppError('INVALID_DOCUMENT', problems.join(', '));
   }
 
+  // Checked before the file is stored, and again under the account lock, which decides parallel uploads.
+  await assertRoomFor(deps, deps.db, account, input.file.length);
   // File first, then the row in a transaction; if the transaction fails, the file goes again.
   const key = randomToken(24);
   await deps.storage.put(key, input.file, contentType);
@@ -66,6 +69,7 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
     return await deps.db.transaction().execute(async (trx) => {
       // Serialises this account's label changes, so `verified` set meanwhile is not overwritten.
       await lockAccountById(trx, account.id);
+      await assertRoomFor(deps, trx, account, input.file!.length);
       const document = await insertDocument(trx, {
         account_id: account.id,
         upload: key,
@@ -91,6 +95,13 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
   }
 }
 
+/** The per-account caps: DOCUMENTS_LIMIT documents, DOCUMENTS_MAX_TOTAL_MB of files. */
+async function assertRoomFor(deps: Deps, db: Executor, account: AccountRow, bytes: number): Promise<void> {
+  const totals = await documentTotalsByAccountId(db, account.id);
+  if (totals.count >= deps.config.documentsLimit) throw new AppError('DOCUMENTS_LIMIT_REACHED');
+  if (totals.bytes + bytes > deps.config.documentsMaxTotalBytes) throw new AppError('DOCUMENTS_SIZE_LIMIT_REACHED');
+}
+
 export function listDocuments(deps: Deps, account: AccountRow): Promise<DocumentRow[]> {
   return listDocumentsByAccountId(deps.db, account.id);
 }
@@ -113,10 +124,7 @@ function parseMetadata(raw: string | undefined): Record<string, unknown> | undef
   if (raw === undefined || raw === '') return undefined;
   try {
     const value: unknown = JSON.parse(raw);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return INVALID;
-    // jsonb refuses the NUL character (\u0000) anywhere in a document.
-    if (JSON.stringify(value).includes('\\u0000')) return INVALID;
-    return value as Record<string, unknown>;
+    return isAcceptableMetadata(value) ? value : INVALID;
   } catch {
     return INVALID;
   }

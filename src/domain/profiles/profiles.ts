@@ -6,7 +6,8 @@ import { AppError } from '../../errors.js';
 import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
 import { recordProfileSaved } from '../events/model-events.js';
-import { isCountryCode } from './countries.js';
+import { isAcceptableMetadata } from '../metadata.js';
+import { normaliseCountry } from './countries.js';
 
 export interface ProfileInput {
   first_name: string;
@@ -28,7 +29,8 @@ function todayUtc(now = new Date()): Date {
 /**
  * Checks in Barong's order: blank or unparseable parameters (400, Grape-style), an existing
  * profile (409), then the rules (422): a date of birth in the past, an ISO 3166-1 country code
- * (alpha-2 or alpha-3, stored upper-cased as given).
+ * (alpha-2 or alpha-3, stored upper-cased as given) or English short name (stored as given), metadata
+ * within its limits.
  */
 export async function createProfile(deps: Deps, account: AccountRow, input: ProfileInput): Promise<void> {
   const fields = Object.fromEntries(REQUIRED.map((name) => [name, input[name].trim()])) as Record<(typeof REQUIRED)[number], string>;
@@ -39,10 +41,11 @@ export async function createProfile(deps: Deps, account: AccountRow, input: Prof
 
   if (await findProfileByAccountId(deps.db, account.id)) throw new AppError('PROFILE_EXISTS');
 
-  const country = fields.country.toUpperCase();
+  const country = normaliseCountry(fields.country);
   const problems: string[] = [];
   if (dob.getTime() >= todayUtc().getTime()) problems.push('Dob must be in the past');
-  if (!isCountryCode(country)) problems.push('Country is invalid');
+  if (country === undefined) problems.push('Country is invalid');
+  if (input.metadata !== undefined && !isAcceptableMetadata(input.metadata)) problems.push('Metadata is invalid');
   if (problems.length > 0) throw new AppError('INVALID_PROFILE', problems.join(', '));
 
   try {
@@ -50,7 +53,7 @@ export async function createProfile(deps: Deps, account: AccountRow, input: Prof
       await insertProfile(trx, {
         account_id: account.id,
         ...fields,
-        country,
+        country: country!,
         metadata: input.metadata === undefined ? null : JSON.stringify(input.metadata),
       });
       const profile = await findProfileByAccountId(trx, account.id);
