@@ -11,6 +11,7 @@ import openapiGlue from 'fastify-openapi-glue';
 import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
 import { registerDocs } from './http/docs.js';
+import { registerDrain } from './http/drain.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createHandlers } from './http/handlers/index.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
@@ -70,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onFile: keepUploadAside,
   });
   registerErrorHandling(app);
+  registerDrain(app);
 
   const handlers = createHandlers(deps) as Record<string, (req: never, reply: never) => unknown>;
   const operations = new Map(listOperations().map((op) => [op.operationId, op]));

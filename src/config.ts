@@ -51,6 +51,20 @@ export interface Config {
   };
   /** Where uploaded documents live: DATA_DIR/uploads (one node) or an S3-compatible bucket (shared by every node). */
   readonly storage: { readonly provider: 'local' } | S3StorageConfig;
+  /** Operating limits (README "Operating in production"). */
+  readonly operations: OperationsConfig;
+}
+
+export interface OperationsConfig {
+  /** PostgreSQL (DATABASE_URL) only: longest statement, and longest wait for a pooled connection. */
+  readonly databaseStatementTimeoutMs: number;
+  readonly databaseConnectTimeoutMs: number;
+  /** On SIGTERM: how long the listener keeps serving while /health/ready answers 503. */
+  readonly shutdownGraceMs: number;
+  /** On SIGTERM: after the grace, how long in-flight work may take before the process gives up (exit 1). */
+  readonly shutdownTimeoutMs: number;
+  /** Stored uploads with no document row and older than this are removed, at start and then as often. */
+  readonly uploadOrphanAgeSeconds: number;
 }
 
 export interface S3StorageConfig {
@@ -208,6 +222,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
     storage,
+    operations: {
+      databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+      databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+      shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 5_000, 0, 600_000),
+      shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
+      uploadOrphanAgeSeconds: int('UPLOAD_ORPHAN_AGE_SECONDS', 3_600, 1, 31_536_000),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -79,6 +79,8 @@ const catalog = {
   SMS_FAILED: { status: 502, message: 'Something wrong with Twilio Client' },
   BUSY: { status: 503, message: 'Server is busy, please try again later' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable' },
+  /** Readiness while the server drains before a stop (SIGTERM). */
+  SHUTTING_DOWN: { status: 503, message: 'Server is shutting down' },
   INTERNAL: { status: 500, message: 'Something went wrong' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

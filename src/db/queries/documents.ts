@@ -13,3 +13,10 @@ export function listDocumentsByAccountId(db: Executor, accountId: string): Promi
 export function findDocumentOfAccount(db: Executor, accountId: string, id: string): Promise<DocumentRow | undefined> {
   return db.selectFrom('documents').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
+
+/** Which of these storage keys a document names (the orphan sweep removes the others). */
+export async function listKnownUploads(db: Executor, keys: readonly string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.selectFrom('documents').select('upload').where('upload', 'in', keys).execute();
+  return rows.map((r) => r.upload);
+}
