@@ -17,7 +17,7 @@ export function stopGracefullyOnSignals(app: FastifyInstance, config: Config, lo
     stopping = true;
     const graceMs = signal === 'SIGINT' ? 0 : config.operations.shutdownGraceMs;
     startDraining(app);
-    log.info({ signal, graceMs }, 'draining: /health/ready answers 503, still serving until the grace period ends');
+    log.info({ signal, graceMs }, 'shutting down: draining (/health/ready answers 503, still serving) for the grace period');
     await new Promise((resolve) => setTimeout(resolve, graceMs));
 
     log.info('closing: no new connections; waiting for requests in flight');
