@@ -28,6 +28,7 @@ export async function sweepOrphanUploads(deps: Deps, now = new Date()): Promise<
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length > 0) await flush();
+  deps.log.info({ removed, olderThan: cutoff.toISOString() }, 'orphan upload sweep finished');
   return { removed };
 }
 
