@@ -12,7 +12,7 @@ import { multipartBody } from '../helpers/multipart.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { activeSession, E2E_APPLICATION_ID } from '../helpers/server-session.js';
 
-const GRACE_MS = 3_000;
+const GRACE_MS = 4_000; // longer than a loaded machine takes to answer the balancer
 const CONNECTIONS = 50;
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
