@@ -8,7 +8,7 @@ try {
   console.log(`migrating ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${config.dataDir}`}`);
   const database = await openDatabaseFor(config);
   try {
-    const { results } = await migrateToLatest(database.db);
+    const { results } = await database.withoutTimeouts(migrateToLatest);
     for (const r of results) console.log(`  applied ${r.migrationName}`);
     console.log(results.length === 0 ? 'already up to date' : `${results.length} migration(s) applied`);
   } finally {

@@ -12,6 +12,7 @@ import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
 import { registerConsole } from './http/console.js';
 import { registerDocs } from './http/docs.js';
+import { registerDrain } from './http/drain.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { parseFormBody } from './http/form-body.js';
 import { createHandlers } from './http/handlers/index.js';
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onFile: keepUploadAside,
   });
   registerErrorHandling(app);
+  registerDrain(app);
 
   const handlers = createHandlers(deps) as Record<string, (req: never, reply: never) => unknown>;
   const operations = new Map(listOperations().map((op) => [op.operationId, op]));

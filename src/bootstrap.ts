@@ -33,11 +33,13 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
+export async function openDatabaseFor(config: Config, log?: FastifyBaseLogger): Promise<DatabaseHandle> {
   return openDatabase({
     databaseUrl: config.databaseUrl,
     pgliteDir: pgliteDirOf(config.dataDir),
     poolMax: config.databasePoolMax,
+    timeouts: { statementMs: config.operations.databaseStatementTimeoutMs, connectMs: config.operations.databaseConnectTimeoutMs },
+    onConnectionError: (error) => log?.warn({ err: error }, 'a database connection failed; the pool replaces it'),
   });
 }
 
@@ -46,12 +48,12 @@ export async function openDatabaseFor(config: Config): Promise<DatabaseHandle> {
  * left for the server to deliver.
  */
 export async function startServices(config: Config, log: FastifyBaseLogger, options: { deliverOutbox?: boolean } = {}): Promise<Services> {
-  const database = await openDatabaseFor(config);
+  const database = await openDatabaseFor(config, log);
   let redisLimiter: RedisRateLimiter | undefined;
   let eventPublisher: EventPublisher | undefined;
   let s3Storage: S3FileStorage | undefined;
   try {
-    const { results } = await migrateToLatest(database.db);
+    const { results } = await database.withoutTimeouts(migrateToLatest);
     for (const r of results) log.info({ migration: r.migrationName }, 'migration applied');
 
     const tokenKey = config.tokenHmacKey ?? readOrCreateKeyFile(config.dataDir, 'token-hmac.key', () => randomToken(32), log);

@@ -67,6 +67,20 @@ export interface Config {
   readonly documentsMaxTotalBytes: number;
   /** Whole request (headers and body) must arrive within this; slow senders are cut off. */
   readonly requestTimeoutSeconds: number;
+  /** Operating limits (README "Operating in production"). */
+  readonly operations: OperationsConfig;
+}
+
+export interface OperationsConfig {
+  /** PostgreSQL (DATABASE_URL) only: longest statement, and longest wait for a pooled connection. */
+  readonly databaseStatementTimeoutMs: number;
+  readonly databaseConnectTimeoutMs: number;
+  /** On SIGTERM: how long the listener keeps serving while /health/ready answers 503. */
+  readonly shutdownGraceMs: number;
+  /** On SIGTERM: after the grace, how long in-flight work may take before the process gives up (exit 1). */
+  readonly shutdownTimeoutMs: number;
+  /** Stored uploads with no document row and older than this are removed, at start and then as often. */
+  readonly uploadOrphanAgeSeconds: number;
 }
 
 export interface S3StorageConfig {
@@ -239,6 +253,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     documentsLimit: int('DOCUMENTS_LIMIT', 10, 1, 1_000),
     documentsMaxTotalBytes: int('DOCUMENTS_MAX_TOTAL_MB', 30, 1, 100_000) * 1024 * 1024,
     requestTimeoutSeconds: int('REQUEST_TIMEOUT_SECONDS', 60, 1, 3_600),
+    operations: {
+      databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+      databaseConnectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+      shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 5_000, 0, 600_000),
+      shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 20_000, 100, 600_000),
+      uploadOrphanAgeSeconds: int('UPLOAD_ORPHAN_AGE_SECONDS', 3_600, 1, 31_536_000),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

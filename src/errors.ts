@@ -97,6 +97,8 @@ const catalog = {
   SMS_FAILED: { status: 502, message: 'Something wrong with Twilio Client' },
   BUSY: { status: 503, message: 'Server is busy, please try again later' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'Database is unavailable' },
+  /** Readiness while the server drains before a stop (SIGTERM). */
+  SHUTTING_DOWN: { status: 503, message: 'Server is shutting down' },
   INTERNAL: { status: 500, message: 'Something went wrong' },
   // Management API (/management_api/v1), Barong's messages, in the order its checks run.
   MANAGEMENT_METHOD_NOT_ALLOWED: { status: 405, message: 'Only POST and PUT verbs are allowed.' },

@@ -4,6 +4,8 @@ import { startServices } from './bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { writeOperatorToken } from './http/security.js';
 import { createLogger } from './logger.js';
+import { startOrphanUploadSweeps } from './domain/documents/orphans.js';
+import { stopGracefullyOnSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -27,26 +29,9 @@ async function main(): Promise<void> {
   });
   app.addHook('onClose', () => services.close());
 
-  let closing = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (closing) return;
-      closing = true;
-      log.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        log.error('shutdown took too long, exiting');
-        process.exit(1);
-      }, 10_000);
-      force.unref();
-      app.close().then(
-        () => process.exit(0),
-        (error) => {
-          log.error({ err: error }, 'error during shutdown');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  const sweeps = startOrphanUploadSweeps(services.deps);
+  app.addHook('onClose', () => sweeps.stop());
+  stopGracefullyOnSignals(app, config, log);
 
   await app.listen({ port: config.port, host: config.host });
 }

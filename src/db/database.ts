@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Database } from './schema.js';
+import { createPostgresPool } from './postgres-pool.js';
+import type { Database, Db } from './schema.js';
 
 // DATE columns as their 'YYYY-MM-DD' text. pg's default makes a local-midnight Date, which shifts
 // the day when serialised in any time zone east of UTC. Both modes (PostgreSQL, PGlite through the
@@ -18,6 +19,11 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * Runs `work` on a database without the statement and connect timeouts (migrations: they may
+   * take long, or wait for another node's migration lock). The embedded database has none anyway.
+   */
+  withoutTimeouts<T>(work: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -26,17 +32,33 @@ export interface DatabaseOptions {
   /** PGlite data directory (used when databaseUrl is not set). */
   pgliteDir: string;
   poolMax?: number;
+  /** PostgreSQL only; unset = no timeouts. */
+  timeouts?: { statementMs: number; connectMs: number };
+  /** Told about pooled connections that failed (they are replaced; the process carries on). */
+  onConnectionError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolMax ?? 10,
-      connectionTimeoutMillis: 10_000,
-    });
+    const { databaseUrl, onConnectionError } = options;
+    const pool = createPostgresPool({ connectionString: databaseUrl, max: options.poolMax ?? 10, timeouts: options.timeouts, onConnectionError });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      async withoutTimeouts(work) {
+        if (!options.timeouts) return work(db);
+        const unbounded = new Kysely<Database>({
+          dialect: new PostgresDialect({ pool: createPostgresPool({ connectionString: databaseUrl, max: 1, onConnectionError }) }),
+        });
+        try {
+          return await work(unbounded);
+        } finally {
+          await unbounded.destroy();
+        }
+      },
+      close: () => db.destroy(),
+    };
   }
 
   const { PGlite } = await import('@electric-sql/pglite');
@@ -44,10 +66,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   fs.mkdirSync(path.dirname(options.pgliteDir), { recursive: true });
   const pglite = await PGlite.create(options.pgliteDir);
   const pool = new pg.Pool({ ...createPgConfig(pglite), connectionTimeoutMillis: 30_000 });
+  if (options.onConnectionError) pool.on('error', options.onConnectionError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     kind: 'pglite',
+    withoutTimeouts: (work) => work(db),
     close: async () => {
       await db.destroy();
       await pglite.close();

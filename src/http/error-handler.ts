@@ -4,7 +4,11 @@
  * unexpected is logged with the request id and answered 500 "Something went wrong".
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { isDatabaseUnavailable } from '../db/failures.js';
 import { AppError, type ErrorBody } from '../errors.js';
+
+/** What a client is told to wait when the database does not answer. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export interface AjvError {
   instancePath: string;
@@ -16,7 +20,10 @@ export interface AjvError {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { errors?: unknown[] }, request, reply) => {
     const appError = toAppError(error);
-    if (appError) return send(reply, appError.status, appError.body, appError.retryAfter);
+    if (appError) {
+      if (appError.code === 'DATABASE_UNAVAILABLE') request.log.warn({ err: error }, 'database unavailable');
+      return send(reply, appError.status, appError.body, appError.retryAfter);
+    }
 
     if (error.validation) {
       const invalid = new AppError('VALIDATION_FAILED', grapeMessage(error.validation as AjvError[], error.validationContext));
@@ -47,11 +54,18 @@ export function frameworkErrorHandler(_error: FastifyError, _request: unknown, r
   return send(reply, error.status, error.body);
 }
 
-/** AppErrors thrown directly, or by a security handler (then the most specific one wins). */
+/**
+ * AppErrors thrown directly, or by a security handler (then the most specific one wins), and
+ * database failures: 503 with Retry-After, also inside the bearer check, so that a valid token is
+ * never called invalid because the database did not answer.
+ */
 function toAppError(error: FastifyError & { errors?: unknown[] }): AppError | undefined {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('DATABASE_UNAVAILABLE', undefined, { retryAfter: DATABASE_RETRY_AFTER_SECONDS });
   if (error.name === 'Unauthorized' && Array.isArray(error.errors)) {
-    const candidates = error.errors.filter((e): e is AppError => e instanceof AppError);
+    const candidates = error.errors
+      .map((e) => (e instanceof AppError ? e : isDatabaseUnavailable(e) ? toAppError(e as FastifyError) : undefined))
+      .filter((e): e is AppError => e !== undefined);
     return candidates.sort((a, b) => b.status - a.status)[0] ?? new AppError('TOKEN_INVALID');
   }
   return undefined;

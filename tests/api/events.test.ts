@@ -147,7 +147,7 @@ describe.skipIf(skip)('Event API over RabbitMQ', () => {
   });
 
   it('keeps the journey working while the broker is unreachable, and delivers every event in order once it is back', async () => {
-    proxy.cut();
+    await proxy.cut();
     const email = uniqueEmail('outage');
     let uid: string;
     try {
@@ -167,7 +167,7 @@ describe.skipIf(skip)('Event API over RabbitMQ', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(consumer.received.filter(about(uid))).toHaveLength(0);
     } finally {
-      proxy.restore();
+      await proxy.restore();
     }
     const events = await consumer.waitFor(about(uid), 2, 20_000);
     expect(events.map((e) => e.payload.event.name)).toEqual(['model.account.created', 'model.account.updated']);

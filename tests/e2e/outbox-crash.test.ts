@@ -63,7 +63,7 @@ describe.skipIf(skip)('a server process killed with SIGKILL', () => {
 
   it('delivers every committed mail and event after the restart', async () => {
     mail.refuse(451);
-    proxy.cut();
+    await proxy.cut();
     server = await startServerProcess({ env, dataDir });
     const signUp = async (email: string) => {
       const response = await fetch(`${server!.url}/api/v1/accounts`, {
@@ -89,7 +89,7 @@ describe.skipIf(skip)('a server process killed with SIGKILL', () => {
     expect(mail.received.filter((m) => m.to.startsWith('crash.'))).toHaveLength(0);
 
     mail.accept();
-    proxy.restore();
+    await proxy.restore();
     server = await startServerProcess({ env, dataDir });
     for (const email of answered) await mail.next(email, 'Confirmation instructions', 20_000);
     const created = await consumer.waitFor(

@@ -126,6 +126,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     PORT: String(port),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
+    // No drain on stop unless a test asks for one (tests/e2e/shutdown.test.ts).
+    SHUTDOWN_GRACE_MS: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     // Test files share TEST_DATABASE_URL: each server delivers only its own mails and events.
     OUTBOX_QUEUE: `test-${process.pid}-${port}`,

@@ -1,51 +1,88 @@
 /**
- * A TCP proxy of our own in front of a shared service (RabbitMQ, SMTP), so a test can cut the
- * service off and bring it back without touching the service itself. While cut, connections are
- * reset at once and open ones are dropped.
+ * A TCP proxy on 127.0.0.1 (an OS-assigned port) in front of a real server, which a test can
+ * break the ways a database breaks: `cut()` (the server stopped: every connection reset, new ones
+ * refused), `hang()` (the server's processes stopped: connections open but nothing flows) and
+ * `restore()`. Never touches the server behind it.
  */
 import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
-  cut(): void;
-  restore(): void;
+  /** Connections currently open through the proxy. */
+  connections(): number;
+  cut(): Promise<void>;
+  hang(): void;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let up = true;
-  const sockets = new Set<net.Socket>();
-  const track = (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
+  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  let hung = false;
+
   const server = net.createServer((client) => {
-    track(client);
-    if (!up) {
-      client.resetAndDestroy();
-      return;
-    }
     const upstream = net.connect(target.port, target.host);
-    track(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    const pair = { client, upstream };
+    pairs.add(pair);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    // Forwarded by hand, not piped: pipe() resumes a paused side on 'drain', which would end a hang.
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => client.write(chunk));
+    if (hung) pause(pair);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const pause = (pair: { client: net.Socket; upstream: net.Socket }) => {
+    pair.client.pause();
+    pair.upstream.pause();
+  };
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  const stopListening = () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+
+  const port = await listen(0);
   return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      up = false;
-      for (const socket of sockets) socket.destroy();
+    port,
+    connections: () => pairs.size,
+    async cut() {
+      const closed = stopListening();
+      for (const { client, upstream } of pairs) {
+        client.resetAndDestroy();
+        upstream.destroy();
+      }
+      pairs.clear();
+      await closed;
     },
-    restore() {
-      up = true;
+    hang() {
+      hung = true;
+      for (const pair of pairs) pause(pair);
     },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+    async restore() {
+      hung = false;
+      for (const { client, upstream } of pairs) {
+        client.resume();
+        upstream.resume();
+      }
+      if (!server.listening) await listen(port);
+    },
+    async close() {
+      const closed = stopListening();
+      for (const { client, upstream } of pairs) {
+        client.destroy();
+        upstream.destroy();
+      }
+      pairs.clear();
+      await closed;
     },
   };
 }

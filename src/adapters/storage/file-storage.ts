@@ -15,6 +15,11 @@ export interface FileStorage {
   read(key: string): Promise<Readable>;
   /** Removes the file; no error when it is already gone. */
   remove(key: string): Promise<void>;
+  /**
+   * Keys of the files last written before `cutoff` (for the sweep of files no document names).
+   * Only names a key can have are listed; anything else in the store is left alone.
+   */
+  listWrittenBefore(cutoff: Date): AsyncIterable<string>;
 }
 
 export class StoredFileMissingError extends Error {

@@ -1,7 +1,7 @@
 /** FileStorage in a local directory (mode 0700, files 0600), one flat file per key. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { assertStorageKey, StoredFileMissingError, type FileStorage } from './file-storage.js';
+import { assertStorageKey, STORAGE_KEY_PATTERN, StoredFileMissingError, type FileStorage } from './file-storage.js';
 
 export function createLocalFileStorage(root: string): FileStorage {
   const fileOf = (key: string) => {
@@ -32,6 +32,20 @@ export function createLocalFileStorage(root: string): FileStorage {
     },
     async remove(key) {
       await fs.rm(fileOf(key), { force: true });
+    },
+    async *listWrittenBefore(cutoff) {
+      let names: string[];
+      try {
+        names = await fs.readdir(root);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const name of names) {
+        if (!STORAGE_KEY_PATTERN.test(name)) continue;
+        const stat = await fs.stat(path.join(root, name)).catch(() => undefined); // removed meanwhile
+        if (stat?.isFile() && stat.mtime < cutoff) yield name;
+      }
     },
   };
 }

@@ -6,9 +6,9 @@
  * operation and the key only; the SDK's error is kept as `cause` for the log, never shown to clients.
  */
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, paginateListObjectsV2, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3StorageConfig } from '../../config.js';
-import { assertStorageKey, StorageError, StoredFileMissingError, type FileStorage } from './file-storage.js';
+import { assertStorageKey, STORAGE_KEY_PATTERN, StorageError, StoredFileMissingError, type FileStorage } from './file-storage.js';
 
 export interface S3FileStorage extends FileStorage {
   /** Closes the client's kept-alive connections. */
@@ -74,6 +74,18 @@ export function createS3FileStorage(config: S3StorageConfig): S3FileStorage {
         await client.send(new DeleteObjectCommand({ Bucket: config.bucket, Key }));
       } catch (error) {
         throw fail('remove', key, error);
+      }
+    },
+    async *listWrittenBefore(cutoff) {
+      try {
+        for await (const page of paginateListObjectsV2({ client }, { Bucket: config.bucket, Prefix: config.prefix || undefined })) {
+          for (const object of page.Contents ?? []) {
+            const key = object.Key?.slice(config.prefix.length);
+            if (key && STORAGE_KEY_PATTERN.test(key) && object.LastModified && object.LastModified < cutoff) yield key;
+          }
+        }
+      } catch (error) {
+        throw fail('list', config.prefix || '(bucket)', error);
       }
     },
     close() {

@@ -23,3 +23,10 @@ export async function documentTotalsByAccountId(db: Executor, accountId: string)
     .executeTakeFirstOrThrow();
   return { count: Number(row.count), bytes: Number(row.bytes) };
 }
+
+/** Which of these storage keys a document names (the orphan sweep removes the others). */
+export async function listKnownUploads(db: Executor, keys: readonly string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.selectFrom('documents').select('upload').where('upload', 'in', keys).execute();
+  return rows.map((r) => r.upload);
+}
