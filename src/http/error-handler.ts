@@ -99,7 +99,7 @@ export function grapeMessage(errors: AjvError[], context?: string): string {
         return `${field} is invalid`;
     }
   });
-  return [...new Set(messages)].join(', ');
+  return [...new Set(messages.flatMap((m) => m.split(', ')))].join(', ');
 }
 
 function fieldName(error: AjvError, context?: string): string {

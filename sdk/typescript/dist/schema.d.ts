@@ -3950,6 +3950,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxRetryResult"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             415: components["responses"]["UnsupportedMediaType"];
