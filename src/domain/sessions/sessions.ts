@@ -5,8 +5,8 @@
  */
 import { SESSION_LIFETIME_BOUNDS } from '../../config.js';
 import type { SessionSubject } from '../../crypto/jwt.js';
-import { clearFailedSignIns, findAccountByEmail, recordFailedSignIn } from '../../db/queries/accounts.js';
-import { findApplicationByUid } from '../../db/queries/applications.js';
+import { clearFailedSignIns, recordFailedSignIn } from '../../db/queries/accounts.js';
+import { findSignInState } from '../../db/queries/sign-in.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { normalizeEmail } from '../accounts/rules.js';
@@ -27,9 +27,9 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   const email = normalizeEmail(input.email);
   await enforceRateLimit(deps, 'sign_in_per_ip', clientIp);
   await enforceRateLimit(deps, 'sign_in_per_email', email);
-  if (!(await findApplicationByUid(deps.db, input.application_id))) throw new AppError('WRONG_APPLICATION');
-
-  const account = await findAccountByEmail(deps.db, email);
+  // One round trip reads the application and the account with its lockout state.
+  const { applicationExists, account } = await findSignInState(deps.db, input.application_id, email);
+  if (!applicationExists) throw new AppError('WRONG_APPLICATION');
   if (!account) {
     await deps.passwords.verifyDummy(input.password);
     throw new AppError('INVALID_CREDENTIALS');
@@ -43,7 +43,8 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
   if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
 
-  await clearFailedSignIns(deps.db, account.id);
+  // Only an account with failures on record needs a write: the usual sign-in makes none.
+  if (account.failed_attempts > 0 || account.locked_at) await clearFailedSignIns(deps.db, account.id);
   return issueSessionToken(deps, account, expiresIn);
 }
 
