@@ -60,5 +60,5 @@ cli: install
 ci:
 	bash .ci/run
 
-bench: install
+bench: build
 	npm run -s bench

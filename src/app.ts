@@ -12,6 +12,7 @@ import type { Deps } from './domain/deps.js';
 import { AppError } from './errors.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { lazyResponseSerializers } from './http/lazy-serializers.js';
 import { createHandlers } from './http/handlers/index.js';
 import { assertAdmin, createSecurityHandlers } from './http/security.js';
 import { listOperations, mountedSpec, responseOnlyMediaTypes, type OperationInfo } from './http/spec.js';
@@ -37,6 +38,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    schemaController: lazyResponseSerializers(),
     ajv: {
       customOptions: {
         allErrors: true,
