@@ -51,7 +51,7 @@ function serverEnv(dataDir: string, extra: Record<string, string | undefined> = 
   return {
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     DATABASE_URL: undefined as string | undefined,
     DEFAULT_APPLICATION_UID: APPLICATION_ID,
     RATE_LIMIT_SIGN_IN_PER_IP: '1000000/60',
