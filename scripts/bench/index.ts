@@ -165,6 +165,9 @@ async function onPostgres(databaseUrl: string): Promise<void> {
     console.log(`  reference login        ${loadText(referenceSignIns)}`);
     await reference.stop();
 
+    const betterAuthMe = await measureBetterAuth(databaseUrl);
+    if (betterAuthMe) console.log(`  Better Auth session    ${loadText(betterAuthMe)}`);
+
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     const digest = (await client.query('select password_digest from accounts where email = $1', [email])).rows[0].password_digest as string;
@@ -179,12 +182,15 @@ async function onPostgres(databaseUrl: string): Promise<void> {
     await server.stop();
 
     const meRatio = ratio(me.rps, referenceMe.rps);
+    const betterAuthRatio = betterAuthMe ? ratio(me.rps, betterAuthMe.rps) : undefined;
     rows.push({
       figure: 'GET /v1/accounts/me, 50 connections (PostgreSQL)',
       value: loadText(me),
-      reference: `by-hand fastify + jose + Kysely route ${fmt(referenceMe.rps)} req/s: ${x(meRatio)}`,
-      goal: '≥ 1.25× the by-hand route',
-      met: meRatio >= 1.25,
+      reference:
+        `by-hand fastify + jose + Kysely route ${fmt(referenceMe.rps)} req/s: ${x(meRatio)}; ` +
+        (betterAuthMe ? `Better Auth get-session ${fmt(betterAuthMe.rps)} req/s: ${x(betterAuthRatio!)}` : 'Better Auth not measured'),
+      goal: '≥ 1.25× the by-hand route, ≥ 8× Better Auth',
+      met: meRatio >= 1.25 && (betterAuthRatio === undefined || betterAuthRatio >= 8),
     });
     const ceilingRatio = ratio(signIns.rps, ceiling);
     rows.push({
@@ -238,6 +244,28 @@ async function onPostgres(databaseUrl: string): Promise<void> {
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Better Auth's get-session with a session cookie, at the same load; undefined (and a note) if it cannot run. */
+async function measureBetterAuth(databaseUrl: string): Promise<Load | undefined> {
+  let server: Measured | undefined;
+  try {
+    server = await startMeasured({ args: [compileScript('better-auth-server')], env: { DATABASE_URL: databaseUrl }, readyPath: '/ready' });
+    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'Secret123456', name: 'Bench' }),
+    });
+    const cookie = signUp.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const session = await fetch(`${server.url}/api/auth/get-session`, { headers: { cookie } }).then((r) => r.json());
+    if (!signUp.ok || !(session as { session?: unknown } | null)?.session) throw new Error(`sign-up answered ${signUp.status}, no session`);
+    return await load(server.url, { path: '/api/auth/get-session', headers: { cookie } });
+  } catch (error) {
+    notes.push(`Better Auth not measured: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  } finally {
+    await server?.stop();
   }
 }
 
