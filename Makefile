@@ -4,7 +4,11 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 SEED_CHECK := ../shared/scripts/check-seed-coverage.py
 VITEST_ARGS ?=
 
-.PHONY: install start migrate gen sdk check-gen typecheck lint test cli ci bench
+# The compiled server (dist/, never committed): rebuilt when a source, the contract or the lockfile changes.
+DIST_STAMP := dist/.built
+BUILD_INPUTS := $(shell find src migrations openapi -type f 2>/dev/null) tsconfig.json tsconfig.build.json package.json
+
+.PHONY: install build dev start migrate gen sdk check-gen typecheck lint test cli ci bench
 
 install: $(NODE_MODULES_STAMP)
 
@@ -14,8 +18,18 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $(NODE_MODULES_STAMP)
 
-start: install
+build: $(DIST_STAMP)
+
+$(DIST_STAMP): $(NODE_MODULES_STAMP) $(BUILD_INPUTS)
+	npm run -s build
+	@touch $(DIST_STAMP)
+
+# Compiled JavaScript (see README "Production runtime"); `make dev` runs the sources with tsx and restarts on change.
+start: build
 	npm start
+
+dev: install
+	npm run dev
 
 migrate: install
 	npm run migrate
@@ -46,5 +60,5 @@ cli: install
 ci:
 	bash .ci/run
 
-bench: install
+bench: build
 	npm run -s bench

@@ -15,6 +15,7 @@ import { registerDocs } from './http/docs.js';
 import { registerDrain } from './http/drain.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { parseFormBody } from './http/form-body.js';
+import { lazyResponseSerializers } from './http/lazy-serializers.js';
 import { createHandlers } from './http/handlers/index.js';
 import { registerInputGate } from './http/input-gate.js';
 import { registerManagementApi } from './http/management-api.js';
@@ -52,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       headersTimeout: Math.min(20, deps.config.requestTimeoutSeconds) * 1000,
       connectionsCheckingInterval: 1000,
     },
+    schemaController: lazyResponseSerializers(),
     ajv: {
       customOptions: {
         allErrors: true,

@@ -7,11 +7,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import { createRabbitMqPublisher, type EventPublisher } from './adapters/events/rabbitmq.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { createMemoryRateLimiter } from './adapters/rate-limit/rate-limiter.js';
-import { createRedisRateLimiter, type RedisRateLimiter } from './adapters/rate-limit/redis-rate-limiter.js';
+import type { RedisRateLimiter } from './adapters/rate-limit/redis-rate-limiter.js';
 import { createOutboxSmsSender } from './adapters/sms/outbox.js';
 import { createTwilioSmsSender } from './adapters/sms/twilio.js';
 import { createLocalFileStorage } from './adapters/storage/local.js';
-import { createS3FileStorage, type S3FileStorage } from './adapters/storage/s3.js';
+import type { S3FileStorage } from './adapters/storage/s3.js';
 import type { Config } from './config.js';
 import { createEventSigner } from './crypto/event-jwt.js';
 import { createJwtService } from './crypto/jwt.js';
@@ -62,11 +62,14 @@ export async function startServices(config: Config, log: FastifyBaseLogger, opti
     const mailer = createMailer(config, log);
     const background = createBackground(log);
     const passwords = createPasswordHasher(config.passwordHash);
+    // Optional integrations are imported only when configured (ioredis and the AWS SDK weigh ~20 MB each).
     if (config.redisUrl) {
+      const { createRedisRateLimiter } = await import('./adapters/rate-limit/redis-rate-limiter.js');
       redisLimiter = createRedisRateLimiter({ url: config.redisUrl, log });
       if (await redisLimiter.ready()) log.info('rate limits are counted in Redis (REDIS_URL), shared by every node');
     }
     if (config.storage.provider === 's3') {
+      const { createS3FileStorage } = await import('./adapters/storage/s3.js');
       s3Storage = createS3FileStorage(config.storage);
       const { bucket, endpoint, prefix } = config.storage;
       log.info({ bucket, endpoint: endpoint ?? 'AWS', prefix }, 'documents are stored in an S3-compatible bucket (STORAGE_PROVIDER=s3)');

@@ -2,6 +2,7 @@
  * Environment → one frozen, typed Config. Nothing else reads process.env. Every bad key is
  * reported at once, so an operator fixes the environment in one go.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { eventApiFrom, outboxFrom, type EventApiConfig, type OutboxConfig } from './config-outbox.js';
 import { managementApiFrom, type ManagementApiConfig } from './management-api-config.js';
@@ -55,6 +56,8 @@ export interface Config {
   };
   /** Where uploaded documents live: DATA_DIR/uploads (one node) or an S3-compatible bucket (shared by every node). */
   readonly storage: { readonly provider: 'local' } | S3StorageConfig;
+  /** Worker processes serving one port (WEB_CONCURRENCY; PostgreSQL and Redis only); 1 = no cluster. */
+  readonly webConcurrency: number;
   /** Delivery of outbox jobs (mails, events): polling, retries with backoff, leases. */
   readonly outbox: OutboxConfig;
   /** Barong's Event API over RabbitMQ; unset = no events are recorded. */
@@ -247,6 +250,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
     storage,
+    webConcurrency: webConcurrencyFrom(str('WEB_CONCURRENCY'), { databaseUrl, redisUrl }, problems),
     outbox: outboxFrom(str, int, problems),
     eventApi: eventApiFrom(str, problems, cwd),
     managementApi: managementApiFrom(str('MANAGEMENT_API_CONFIG_PATH') && path.resolve(cwd, str('MANAGEMENT_API_CONFIG_PATH')!), problems),
@@ -264,6 +268,27 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/**
+ * WEB_CONCURRENCY: a number or `auto` (the cores this process may use). Several workers need
+ * PostgreSQL (the embedded database lives inside one process) and Redis (each worker would
+ * otherwise count rate limits alone, multiplying every limit by the number of workers).
+ */
+function webConcurrencyFrom(value: string | undefined, given: { databaseUrl?: string; redisUrl?: string }, problems: string[]): number {
+  if (value === undefined) return 1;
+  const workers = value === 'auto' ? os.availableParallelism() : Number(value);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+    problems.push(`WEB_CONCURRENCY must be auto or an integer from 1 to 256 (got "${value}")`);
+    return 1;
+  }
+  if (workers > 1 && !given.databaseUrl) {
+    problems.push('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded database runs inside a single process');
+  }
+  if (workers > 1 && !given.redisUrl) {
+    problems.push('WEB_CONCURRENCY above 1 needs REDIS_URL: the workers must share their rate-limit counters');
+  }
+  return workers;
 }
 
 /** Barong's API_CORS_ORIGINS (1.8.10): `*`, or comma-separated origins such as https://app.example. */

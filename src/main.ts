@@ -1,8 +1,6 @@
 /** The server process: config → services (db, migrations, keys) → app → listen; graceful close. */
-import { buildApp } from './app.js';
-import { startServices } from './bootstrap.js';
+import { operatorTokenForThisProcess, superviseWorkers } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { writeOperatorToken } from './http/security.js';
 import { createLogger } from './logger.js';
 import { startOrphanUploadSweeps } from './domain/documents/orphans.js';
 import { stopGracefullyOnSignals } from './shutdown.js';
@@ -20,11 +18,15 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger(config);
+  if (superviseWorkers(config, log)) return;
+  // Loaded here, not at the top: a cluster's primary never loads the server.
+  const { buildApp } = await import('./app.js');
+  const { startServices } = await import('./bootstrap.js');
   log.info({ database: config.databaseUrl ? 'postgres' : 'embedded (PGlite)', dataDir: config.dataDir }, 'starting');
   const services = await startServices(config, log);
   const app = await buildApp({
     deps: services.deps,
-    operatorToken: writeOperatorToken(config.dataDir),
+    operatorToken: operatorTokenForThisProcess(config.dataDir),
     loggerInstance: log,
   });
   app.addHook('onClose', () => services.close());

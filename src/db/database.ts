@@ -4,9 +4,9 @@
  * value types and savepoints behave the same. The PGlite pool must keep its single connection
  * (never set `max` on it), and code inside a transaction must only use the transaction object.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createPostgresPool } from './postgres-pool.js';
 import type { Database, Db } from './schema.js';
@@ -61,13 +61,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     };
   }
 
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-  fs.mkdirSync(path.dirname(options.pgliteDir), { recursive: true });
-  const pglite = await PGlite.create(options.pgliteDir);
-  const pool = new pg.Pool({ ...createPgConfig(pglite), connectionTimeoutMillis: 30_000 });
-  if (options.onConnectionError) pool.on('error', options.onConnectionError);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Loaded only in embedded mode: a PostgreSQL server process never loads PGlite.
+  const { ensurePgliteCluster, openPglite } = await import('./pglite.js');
+  await ensurePgliteCluster(options.pgliteDir);
+  const pglite = await openPglite(options.pgliteDir);
+  const db = await kyselyOverPglite(pglite, options.onConnectionError);
   return {
     db,
     kind: 'pglite',
@@ -77,6 +75,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       await pglite.close();
     },
   };
+}
+
+/** Kysely over an open PGlite, through its node-postgres adapter (one connection: never set `max`). */
+export async function kyselyOverPglite(pglite: PGlite, onConnectionError?: (error: Error) => void): Promise<Kysely<Database>> {
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  const pool = new pg.Pool({ ...createPgConfig(pglite), connectionTimeoutMillis: 30_000 });
+  if (onConnectionError) pool.on('error', onConnectionError);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Where the embedded database lives inside DATA_DIR. */

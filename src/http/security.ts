@@ -2,10 +2,8 @@
  * securityHandlers for the glue, named after the spec's security schemes. They run after request
  * validation (as Barong's lazy auth did) and put the caller on the request.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import { constantTimeEqual, randomToken } from '../crypto/tokens.js';
+import { constantTimeEqual } from '../crypto/tokens.js';
 import type { SessionClaims } from '../crypto/jwt.js';
 import type { AccountRow } from '../db/schema.js';
 import type { Deps } from '../domain/deps.js';
@@ -71,17 +69,5 @@ export function assertOperator(request: FastifyRequest, roles: readonly string[]
   if (!account.otp_enabled) throw new AppError('OPERATOR_OTP_REQUIRED');
 }
 
-export const OPERATOR_TOKEN_FILE = 'operator-token';
-
-/**
- * A fresh operator token for this server run, written to DATA_DIR/operator-token (0600) for the
- * CLI on this machine: whoever can read the data directory already owns the data.
- */
-export function writeOperatorToken(dataDir: string): string {
-  const token = randomToken();
-  fs.mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, OPERATOR_TOKEN_FILE);
-  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
-  return token;
-}
+// Kept in its own module so a cluster's primary can write it without loading the server.
+export { OPERATOR_TOKEN_FILE, writeOperatorToken } from './operator-token.js';

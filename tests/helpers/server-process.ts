@@ -133,7 +133,9 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     OUTBOX_QUEUE: `test-${process.pid}-${port}`,
     ...options.env,
   };
-  const proc = spawnCollecting(['--import', 'tsx', 'src/main.ts'], { env });
+  // TEST_SERVER=compiled runs what `make start` runs (dist/, built by `make build`) instead of the sources.
+  const entry = process.env.TEST_SERVER === 'compiled' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const proc = spawnCollecting(entry, { env });
   const url = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {
     url,

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { SentMessageInfo, Transporter } from 'nodemailer';
 import type { Config } from '../../config.js';
 import { randomHex } from '../../crypto/tokens.js';
 
@@ -33,7 +33,7 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
   const smtp = config.mail.smtp;
 
   if (smtp) {
-    const transport = nodemailer.createTransport({
+    const transport = lazyTransport({
       host: smtp.host,
       port: smtp.port,
       secure: smtp.port === 465,
@@ -44,17 +44,17 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
     });
     return {
       async send({ to, subject, text, html }, messageId) {
-        await transport.sendMail({ from, to, subject, text, html, messageId });
+        await (await transport.get()).sendMail({ from, to, subject, text, html, messageId });
       },
       close: () => transport.close(),
     };
   }
 
   const outbox = path.join(config.dataDir, 'outbox');
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send({ to, subject, text, html, link }, messageId) {
-      const info = await transport.sendMail({ from, to, subject, text, html, messageId });
+      const info = await (await transport.get()).sendMail({ from, to, subject, text, html, messageId });
       await fs.mkdir(outbox, { recursive: true, mode: 0o700 });
       const file = path.join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomHex(4)}.eml`);
       await fs.writeFile(file, info.message as Buffer, { mode: 0o600 });
@@ -62,5 +62,21 @@ export function createMailer(config: Config, log: MailLogger): Mailer {
       log.info({ to, subject, file, link }, 'mail written to the outbox (no SMTP configured)');
     },
     close: () => transport.close(),
+  };
+}
+
+/** nodemailer (~15 MB of modules) is loaded with the first mail, not at start. */
+function lazyTransport(options: object) {
+  let transport: Promise<Transporter<SentMessageInfo>> | undefined;
+  let created: Transporter<SentMessageInfo> | undefined;
+  return {
+    get(): Promise<Transporter<SentMessageInfo>> {
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => {
+        created = nodemailer.createTransport(options as never);
+        return created;
+      });
+      return transport;
+    },
+    close: () => created?.close(),
   };
 }

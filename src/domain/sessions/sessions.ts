@@ -5,8 +5,8 @@
  */
 import { SESSION_LIFETIME_BOUNDS } from '../../config.js';
 import { SESSION_GENERATION_CLAIM, type SessionClaims, type SessionSubject } from '../../crypto/jwt.js';
-import { clearFailedSignIns, findAccountByEmail, reserveSignInAttempt } from '../../db/queries/accounts.js';
-import { findApplicationByUid } from '../../db/queries/applications.js';
+import { clearFailedSignIns, reserveSignInAttempt } from '../../db/queries/accounts.js';
+import { findSignInState } from '../../db/queries/sign-in.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { upgradeLegacyDigest } from '../accounts/legacy-digests.js';
@@ -28,9 +28,11 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   const email = normalizeEmail(input.email);
   await enforceRateLimit(deps, 'sign_in_per_ip', clientIp);
   await enforceRateLimit(deps, 'sign_in_per_email', email);
-  if (!(await findApplicationByUid(deps.db, input.application_id))) throw new AppError('WRONG_APPLICATION');
+  // One round trip reads the application and the account with its lockout state.
+  const { applicationExists, account: found } = await findSignInState(deps.db, input.application_id, email);
+  if (!applicationExists) throw new AppError('WRONG_APPLICATION');
 
-  const account = await checkPassword(deps, email, input.password);
+  const account = await checkPassword(deps, found, email, input.password);
   if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
   if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
   await upgradeLegacyDigest(deps, account, input.password);
@@ -43,8 +45,7 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
  * own and a dummy hash: the answers, "Invalid Email or password." and then the lockout message,
  * and their cost are the same whether or not the email has an account.
  */
-async function checkPassword(deps: Deps, email: string, password: string): Promise<AccountRow> {
-  const account = await findAccountByEmail(deps.db, email);
+async function checkPassword(deps: Deps, account: AccountRow | undefined, email: string, password: string): Promise<AccountRow> {
   if (!account) {
     const allowed = await reserveUnknownAccountAttempt(deps, email);
     await deps.passwords.verifyDummy(password);

@@ -1,0 +1,327 @@
+/**
+ * `make bench`: the server as `make start` runs it (compiled, `node dist/src/main.js`) against
+ * references measured in the same run on the same machine, so the ratios mean something even
+ * where the absolute figures do not (a busy machine lowers both sides alike):
+ *  - the reference routes of reference-server.ts (the same work written by hand),
+ *  - the argon2id verify ceiling at the sign-in flood's concurrency (argon2-ceiling.ts),
+ *  - the server's own /me rate without a sign-in flood.
+ * On PostgreSQL (DATABASE_URL; skipped without it) and on the embedded database. Also with two
+ * workers when Redis answers (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14).
+ * It prints each figure with its goal; it reports, it never fails.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { compileScript, ROOT, startMeasured, type Measured } from './processes.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 50;
+const DATABASE_URL = process.env.DATABASE_URL || undefined;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const APPLICATION_ID = 'bench-application';
+const PASSWORD = 'Secret123';
+const SERVER = ['dist/src/main.js'];
+
+if (!fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) {
+  console.error('dist/ is missing: run `make bench` (it builds first) or `npm run build`');
+  process.exit(1);
+}
+
+interface Load {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+interface Row {
+  figure: string;
+  value: string;
+  reference: string;
+  goal: string;
+  met?: boolean;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+
+function serverEnv(dataDir: string, extra: Record<string, string | undefined> = {}) {
+  return {
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: undefined as string | undefined,
+    DEFAULT_APPLICATION_UID: APPLICATION_ID,
+    RATE_LIMIT_SIGN_IN_PER_IP: '1000000/60',
+    RATE_LIMIT_SIGN_IN_PER_EMAIL: '1000000/60',
+    RATE_LIMIT_SIGN_UP_PER_IP: '1000000/60',
+    SHUTDOWN_GRACE_MS: '0', // nothing to drain for: stop at once
+    ...extra,
+  };
+}
+
+function startServer(dataDir: string, extra: Record<string, string | undefined> = {}): Promise<Measured> {
+  return startMeasured({ args: SERVER, env: serverEnv(dataDir, extra), readyPath: '/api/v1/health/ready' });
+}
+
+function load(url: string, options: Partial<autocannon.Options> & { path: string }): Promise<Load> {
+  const { path: urlPath, ...rest } = options;
+  return new Promise((resolve, reject) =>
+    autocannon({ url: `${url}${urlPath}`, connections: CONNECTIONS, duration: SECONDS, ...rest }, (error, r) =>
+      error
+        ? reject(error)
+        : resolve({ rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts }),
+    ),
+  );
+}
+
+const meLoad = (url: string, token: string, urlPath = '/api/v1/accounts/me') =>
+  load(url, { path: urlPath, headers: { authorization: `Bearer ${token}` } });
+const signInLoad = (url: string, email: string, urlPath = '/api/v1/sessions') =>
+  load(url, {
+    path: urlPath,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD, application_id: APPLICATION_ID }),
+  });
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Signs up, confirms with the link from the outbox mail, signs in; answers the session JWT. */
+async function prepareAccount(server: Measured, dataDir: string, email: string): Promise<string> {
+  const signUp = await post(`${server.url}/api/v1/accounts`, { email, password: PASSWORD });
+  if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status}: ${JSON.stringify(signUp.body)}`);
+  const outbox = path.join(dataDir, 'outbox');
+  let token: string | undefined;
+  for (let i = 0; i < 100 && !token; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const files = fs.existsSync(outbox) ? fs.readdirSync(outbox) : [];
+    const text = files.map((f) => fs.readFileSync(path.join(outbox, f), 'utf8')).join('\n').replace(/=\r?\n/g, '');
+    token = text.match(/confirmation_token=(?:3D)?([\w-]+)/)?.[1];
+  }
+  if (!token) throw new Error('no confirmation mail in the outbox');
+  await post(`${server.url}/api/v1/accounts/confirm`, { confirmation_token: token });
+  const session = await post(`${server.url}/api/v1/sessions`, { email, password: PASSWORD, application_id: APPLICATION_ID });
+  if (session.status !== 201) throw new Error(`sign-in answered ${session.status}: ${JSON.stringify(session.body)}`);
+  return session.body as string;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+const x = (r: number) => `${r.toFixed(2)}×`;
+const loadText = (l: Load) => `${fmt(l.rps)} req/s, p99 ${l.p99} ms${l.non2xx + l.errors ? ` (${l.non2xx} non-2xx, ${l.errors} errors)` : ''}`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const readyText = (m: Measured) => `${seconds(m.ready.wallMs)} (CPU ${seconds(m.ready.cpuMs)})`;
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, enableOfflineQueue: false });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function onPostgres(databaseUrl: string): Promise<void> {
+  console.log('\n== PostgreSQL (DATABASE_URL) ==');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-bench-pg-'));
+  try {
+    const server = await startServer(dataDir, { DATABASE_URL: databaseUrl });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const idle = server.memory();
+    const email = `bench-${Date.now()}@example.com`;
+    const token = await prepareAccount(server, dataDir, email);
+    console.log(`ready in ${readyText(server)}, ${idle.rssMiB} MiB idle; measuring ${SECONDS} s per run, ${CONNECTIONS} connections`);
+
+    const peakUnderMe = server.sampleRss();
+    const me = await meLoad(server.url, token);
+    const meRss = peakUnderMe();
+    console.log(`  GET /me                ${loadText(me)}`);
+    const signIns = await signInLoad(server.url, email);
+    console.log(`  POST /sessions         ${loadText(signIns)}`);
+    const [meFlooded, signInsFlooding] = await Promise.all([meLoad(server.url, token), signInLoad(server.url, email)]);
+    console.log(`  /me during the flood   ${loadText(meFlooded)} (sign-ins ${loadText(signInsFlooding)})`);
+    const afterLoad = server.memory();
+
+    const reference = await startMeasured({
+      args: [compileScript('reference-server')],
+      env: { DATABASE_URL: databaseUrl, KEY_FILE: path.join(dataDir, 'keys/jwt-private.pem') },
+      readyPath: '/ready',
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const referenceIdle = reference.memory();
+    const referencePeak = reference.sampleRss();
+    const referenceMe = await meLoad(reference.url, token, '/me');
+    const referenceMeRss = referencePeak();
+    console.log(`  reference /me          ${loadText(referenceMe)}`);
+    const referenceSignIns = await signInLoad(reference.url, email, '/login');
+    console.log(`  reference login        ${loadText(referenceSignIns)}`);
+    await reference.stop();
+
+    const betterAuthMe = await measureBetterAuth(databaseUrl);
+    if (betterAuthMe) console.log(`  Better Auth session    ${loadText(betterAuthMe)}`);
+
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const digest = (await client.query('select password_digest from accounts where email = $1', [email])).rows[0].password_digest as string;
+    await client.end();
+    const ceilingRun = spawnSync(process.execPath, [compileScript('argon2-ceiling')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, DIGEST: digest, PASSWORD, CONCURRENCY: String(CONNECTIONS), SECONDS: String(SECONDS) },
+      encoding: 'utf8',
+    });
+    const ceiling = (JSON.parse(ceilingRun.stdout.trim()) as { opsPerSecond: number }).opsPerSecond;
+    console.log(`  argon2id verify alone  ${fmt(ceiling)} ops/s at ${CONNECTIONS} in flight`);
+    await server.stop();
+
+    const meRatio = ratio(me.rps, referenceMe.rps);
+    const betterAuthRatio = betterAuthMe ? ratio(me.rps, betterAuthMe.rps) : undefined;
+    rows.push({
+      figure: 'GET /v1/accounts/me, 50 connections (PostgreSQL)',
+      value: loadText(me),
+      reference:
+        `by-hand fastify + jose + Kysely route ${fmt(referenceMe.rps)} req/s: ${x(meRatio)}; ` +
+        (betterAuthMe ? `Better Auth get-session ${fmt(betterAuthMe.rps)} req/s: ${x(betterAuthRatio!)}` : 'Better Auth not measured'),
+      goal: '≥ 1.25× the by-hand route, ≥ 8× Better Auth',
+      met: meRatio >= 1.25 && (betterAuthRatio === undefined || betterAuthRatio >= 8),
+    });
+    const ceilingRatio = ratio(signIns.rps, ceiling);
+    rows.push({
+      figure: 'POST /v1/sessions, 50 connections (argon2id m=19456 t=2)',
+      value: `${loadText(signIns)}`,
+      reference: `argon2id verify alone ${fmt(ceiling)} ops/s: ${x(ceilingRatio)}; by-hand login route ${fmt(referenceSignIns.rps)} req/s: ${x(ratio(signIns.rps, referenceSignIns.rps))}`,
+      goal: '≥ 0.9× the verify ceiling',
+      met: ceilingRatio >= 0.9,
+    });
+    const floodRatio = ratio(meFlooded.rps, me.rps);
+    rows.push({
+      figure: '/me during a 50-connection sign-in flood',
+      value: `${x(floodRatio)} its unloaded rate, p99 ${meFlooded.p99} ms`,
+      reference: `unloaded ${fmt(me.rps)} req/s`,
+      goal: '≥ 0.35×, p99 < 20 ms',
+      met: floodRatio >= 0.35 && meFlooded.p99 < 20,
+    });
+    const loadPeak = Math.max(meRss, afterLoad.rssMiB);
+    rows.push({
+      figure: 'server RSS on PostgreSQL',
+      value: `${idle.rssMiB} MiB after start, ${loadPeak} MiB peak under /me load (${afterLoad.rssMiB} MiB after every run)`,
+      reference: `by-hand route ${referenceIdle.rssMiB} MiB idle, ${referenceMeRss} MiB under /me load`,
+      goal: '≤ 130 MiB idle, ≤ 150 MiB under load',
+      met: idle.rssMiB <= 130 && loadPeak <= 150,
+    });
+    rows.push({
+      figure: 'start to ready on PostgreSQL (fresh DATA_DIR: keys generated)',
+      value: readyText(server),
+      reference: '—',
+      goal: '≤ 1 s',
+      met: server.ready.wallMs <= 1_000,
+    });
+
+    if (await redisAnswers(REDIS_URL)) {
+      const cluster = await startServer(dataDir, { DATABASE_URL: databaseUrl, WEB_CONCURRENCY: '2', REDIS_URL });
+      await new Promise((r) => setTimeout(r, 2_000)); // the second worker starts once the first listens
+      const clusterIdle = cluster.memory();
+      const me2 = await meLoad(cluster.url, token);
+      const signIns2 = await signInLoad(cluster.url, email);
+      const clusterLoaded = cluster.memory();
+      await cluster.stop();
+      console.log(`  2 workers: /me ${loadText(me2)}; sign-in ${loadText(signIns2)}`);
+      rows.push({
+        figure: 'WEB_CONCURRENCY=2 (Redis rate limits), same loads',
+        value: `/me ${fmt(me2.rps)} req/s (${x(ratio(me2.rps, me.rps))} of 1 worker); sign-in ${fmt(signIns2.rps)} req/s (${x(ratio(signIns2.rps, signIns.rps))})`,
+        reference: `RSS of primary + workers ${clusterIdle.rssMiB} MiB idle, ${clusterLoaded.rssMiB} MiB after load`,
+        goal: 'report (more than one core needed to gain)',
+      });
+    } else {
+      notes.push(`2 workers not measured: no Redis answers at ${REDIS_URL} (set BENCH_REDIS_URL)`);
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Better Auth's get-session with a session cookie, at the same load; undefined (and a note) if it cannot run. */
+async function measureBetterAuth(databaseUrl: string): Promise<Load | undefined> {
+  let server: Measured | undefined;
+  try {
+    server = await startMeasured({ args: [compileScript('better-auth-server')], env: { DATABASE_URL: databaseUrl }, readyPath: '/ready' });
+    const signUp = await fetch(`${server.url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email: `bench-${Date.now()}@example.com`, password: 'Secret123456', name: 'Bench' }),
+    });
+    const cookie = signUp.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const session = await fetch(`${server.url}/api/auth/get-session`, { headers: { cookie } }).then((r) => r.json());
+    if (!signUp.ok || !(session as { session?: unknown } | null)?.session) throw new Error(`sign-up answered ${signUp.status}, no session`);
+    return await load(server.url, { path: '/api/auth/get-session', headers: { cookie } });
+  } catch (error) {
+    notes.push(`Better Auth not measured: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  } finally {
+    await server?.stop();
+  }
+}
+
+async function onEmbedded(): Promise<void> {
+  console.log('\n== embedded database (PGlite) ==');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-bench-pglite-'));
+  try {
+    const first = await startServer(dataDir);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const firstMemory = first.memory();
+    const email = `bench-${Date.now()}@example.com`;
+    const token = await prepareAccount(first, dataDir, email);
+    console.log(`first start: ready in ${readyText(first)}, ${firstMemory.rssMiB} MiB, peak ${firstMemory.peakMiB} MiB`);
+    await first.stop();
+
+    const again = await startServer(dataDir);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const idle = again.memory();
+    console.log(`existing data dir: ready in ${readyText(again)}, ${idle.rssMiB} MiB idle`);
+    const peak = again.sampleRss();
+    const me = await meLoad(again.url, token);
+    const loadedRss = peak();
+    console.log(`  GET /me                ${loadText(me)}, ${loadedRss} MiB under load`);
+    await again.stop();
+
+    rows.push({
+      figure: 'server RSS on the embedded database',
+      value: `${idle.rssMiB} MiB idle on an existing data dir (${loadedRss} MiB under /me load: ${fmt(me.rps)} req/s); first start: ${firstMemory.rssMiB} MiB, peak ${firstMemory.peakMiB} MiB`,
+      reference: '—',
+      goal: '≤ 300 MiB idle, first start peak ≤ 450 MiB',
+      met: idle.rssMiB <= 300 && firstMemory.peakMiB <= 450,
+    });
+    rows.push({
+      figure: 'start to ready on the embedded database',
+      value: `fresh data dir ${readyText(first)}; existing ${readyText(again)}`,
+      reference: '—',
+      goal: '≤ 2 s on a fresh data dir',
+      met: first.ready.wallMs <= 2_000,
+    });
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const load1 = os.loadavg()[0];
+console.log(`make bench: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${load1.toFixed(2)} at start`);
+if (DATABASE_URL) await onPostgres(DATABASE_URL);
+else notes.push('PostgreSQL rows not measured: set DATABASE_URL (a database the bench may write accounts into)');
+await onEmbedded();
+
+console.log('\n| Figure | Measured | Reference in the same run | Goal | Met |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.figure} | ${r.value} | ${r.reference} | ${r.goal} | ${r.met === undefined ? '—' : r.met ? 'yes' : 'no'} |`);
+}
+for (const note of notes) console.log(`\nnote: ${note}`);
+console.log(`\nload average ${os.loadavg()[0].toFixed(2)} at the end: figures from a busy machine are low; compare the ratios.`);

@@ -1,0 +1,146 @@
+/**
+ * Processes under measurement: start one, time it to ready (wall clock and the CPU it spent, which
+ * a busy machine inflates far less), read its memory (the whole process tree: a cluster's primary
+ * and workers), sample the peak while load runs, stop it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import ts from 'typescript';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export interface Memory {
+  rssMiB: number;
+  /** Sum of each process's own peak (VmHWM). */
+  peakMiB: number;
+}
+
+export interface Measured {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  /** Spawn to the first 200 of the ready URL: wall ms, and CPU ms the tree spent by then. */
+  ready: { wallMs: number; cpuMs: number };
+  memory(): Memory;
+  /** Samples the tree's RSS every 200 ms until the returned function is called; it returns the peak. */
+  sampleRss(): () => number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startMeasured(options: {
+  args: string[];
+  env: Record<string, string | undefined>;
+  readyPath: string;
+}): Promise<Measured> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env, PORT: String(port) };
+  const started = performance.now();
+  const child = spawn(process.execPath, options.args, {
+    cwd: ROOT,
+    env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let wallMs = 0;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${options.args.join(' ')} exited with ${child.exitCode} before it was ready`);
+    const ok = await fetch(`${url}${options.readyPath}`).then((r) => r.ok, () => false);
+    if (ok) {
+      wallMs = performance.now() - started;
+      break;
+    }
+    if (performance.now() - started > 120_000) throw new Error(`${options.args.join(' ')} was not ready after 120 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const pid = child.pid!;
+  return {
+    child,
+    url,
+    port,
+    ready: { wallMs, cpuMs: treeCpuMs(pid) },
+    memory: () => treeMemory(pid),
+    sampleRss() {
+      let peak = treeMemory(pid).rssMiB;
+      const timer = setInterval(() => (peak = Math.max(peak, treeMemory(pid).rssMiB)), 200);
+      return () => {
+        clearInterval(timer);
+        return Math.max(peak, treeMemory(pid).rssMiB);
+      };
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function treePids(pid: number): number[] {
+  const pids = [pid];
+  try {
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/) : []) pids.push(...treePids(Number(child)));
+    }
+  } catch {
+    // gone meanwhile
+  }
+  return pids;
+}
+
+function treeMemory(pid: number): Memory {
+  let rss = 0;
+  let peak = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      rss += Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0);
+      peak += Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { rssMiB: Math.round(rss / 1024), peakMiB: Math.round(peak / 1024) };
+}
+
+/** user + system CPU of the tree, including children that already exited and were waited for. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      // fields[11..14] = utime, stime, cutime, cstime (stat fields 14-17)
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return Math.round((ticks * 1000) / CLOCK_TICKS);
+}
+
+/**
+ * The reference programs run as plain JavaScript, as the server does (no tsx in their memory or
+ * start-up): each is transpiled into dist/bench/, where node_modules still resolves.
+ */
+export function compileScript(name: string): string {
+  const source = fs.readFileSync(path.join(ROOT, 'scripts/bench', `${name}.ts`), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+  });
+  const out = path.join(ROOT, 'dist/bench', `${name}.mjs`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, outputText);
+  return out;
+}
