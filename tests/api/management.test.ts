@@ -20,6 +20,7 @@ import {
   writeManagementConfig,
   type TestSigner,
 } from '../helpers/management.js';
+import { operatorToken } from '../helpers/operators.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const alex = rsaSigner('alex'); // RS256, given as Barong's URL-safe Base64 PEM
@@ -214,6 +215,20 @@ describe('labels (scope write_labels)', () => {
     expect(deleted.text).toBe('');
     expect(await privateLabels(uid)).not.toHaveProperty('phone');
     expect((await accountRow(uid)).level).toBe(1);
+  });
+
+  it('records each label change in the audit trail with the ids of the signers that verified', async () => {
+    const { uid } = await activeAccount(t);
+    expect((await call('POST', '/labels', { account_uid: uid, key: 'tier', value: 'gold' })).status).toBe(201);
+    expect((await call('POST', '/labels/delete', { account_uid: uid, key: 'tier' }, [alex])).status).toBe(204);
+    const audit = await t.api.get(`/api/v1/admin/audit?account_uid=${uid}`, operatorToken(t));
+    expect(audit.status, audit.text).toBe(200);
+    const records = audit.body as Array<{ actor: string; action: string; before: unknown; after: unknown }>;
+    expect(records.map((r) => [r.action, r.actor])).toEqual([
+      ['label.delete', 'management API: alex'],
+      ['label.set', 'management API: alex, jeff'],
+    ]);
+    expect(records[1]).toMatchObject({ before: { key: 'tier', value: null }, after: { key: 'tier', value: 'gold' } });
   });
 
   it('refuses a second create of the same key (422), an update or delete of a missing one (404)', async () => {
