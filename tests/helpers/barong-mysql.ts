@@ -56,7 +56,8 @@ export async function createBarongDatabase(): Promise<BarongDatabase> {
 
 /** A Devise digest: bcrypt "$2a$" at Barong's production cost (config.stretches = 11). */
 export function deviseDigest(password: string, cost = 11): string {
-  return hashSync(password, { cost, version: '2a' });
+  // Same digest under either prefix for passwords of up to 72 bytes; Devise (bcrypt-ruby) writes "$2a$".
+  return hashSync(password, cost).replace(/^\$2[by]\$/, '$2a$');
 }
 
 /** A Barong account uid: "ID" and 10 upper-case hex digits. */
