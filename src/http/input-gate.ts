@@ -47,6 +47,12 @@ export function registerInputGate(
     }
   });
 
+  app.addHook('preHandler', async (request) => {
+    if (!operationOf(request)) return;
+    refuseNonFinite(request.query, '');
+    refuseNonFinite(request.params, '');
+  });
+
   app.addHook('preValidation', async (request) => {
     const op = operationOf(request);
     if (!op) return;
@@ -70,16 +76,31 @@ export function registerInputGate(
  * the first string or key holding a NUL character.
  */
 function refuseNul(value: unknown, root: string): void {
+  walk(value, root, (node, path) => {
+    if (typeof node === 'string' && node.includes('\u0000')) throw new AppError('VALIDATION_FAILED', `${path || 'request'} is invalid`);
+  });
+}
+
+/**
+ * A query or path number too large for a double ("1e309") passes the schema's bounds as Infinity
+ * once coerced; it is out of range like any other number beyond them.
+ */
+function refuseNonFinite(value: unknown, root: string): void {
+  walk(value, root, (node, path) => {
+    if (typeof node === 'number' && !Number.isFinite(node)) throw new AppError('VALIDATION_FAILED', `${path || 'request'} is out of range`);
+  });
+}
+
+/** Visits every value (and, as a string, every key) breadth-first, without recursion. */
+function walk(value: unknown, root: string, visit: (node: unknown, path: string) => void): void {
   const stack: Array<{ value: unknown; path: string }> = [{ value, path: root }];
   for (let i = 0; i < stack.length; i += 1) {
     const { value: node, path } = stack[i];
-    if (typeof node === 'string') {
-      if (node.includes('\u0000')) throw new AppError('VALIDATION_FAILED', `${path || 'request'} is invalid`);
-    } else if (node !== null && typeof node === 'object') {
+    visit(node, path);
+    if (node !== null && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
-        const childPath = path ? `${path}.${key}` : key;
-        if (key.includes('\u0000')) throw new AppError('VALIDATION_FAILED', `${path || 'request'} is invalid`);
-        stack.push({ value: child, path: childPath });
+        visit(key, path);
+        stack.push({ value: child, path: path ? `${path}.${key}` : key });
       }
     }
   }

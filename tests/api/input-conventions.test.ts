@@ -128,6 +128,15 @@ describe('bounds', () => {
     expect(id.status).toBe(400);
   });
 
+  it('answers a number too large for a double (coerced to Infinity) with 400, never the database', async () => {
+    const headers = { 'x-operator-token': t.operatorToken };
+    for (const url of ['/api/v1/admin/reviews?limit=1e309', '/api/v1/admin/audit?offset=1e309', '/api/v1/admin/accounts?offset=-1e309']) {
+      const res = await raw('GET', url, { headers });
+      expect(res.status, url).toBe(400);
+      expect(res.body.error, url).toMatch(/^(limit|offset) is out of range$/);
+    }
+  });
+
   it('answers a string beyond its declared maxLength with 400 "is too long"', async () => {
     const res = await t.api.post('/api/v1/accounts', { email: `${'a'.repeat(1100)}@example.com`, password: 'Secret123' });
     expect(res).toMatchObject({ status: 400, body: { error: 'email is too long' } });
