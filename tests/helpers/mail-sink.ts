@@ -60,6 +60,8 @@ export async function startMailSink(): Promise<MailSink> {
         .catch(callback);
     },
   });
+  // A client killed mid-session (tests/e2e/outbox-crash.test.ts) resets its connection: not an error of the sink.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
 
