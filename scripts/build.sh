@@ -2,6 +2,7 @@
 # `npm run build` (make builds it when sources are newer): the server as plain JavaScript in dist/.
 #   dist/src, dist/migrations, dist/scripts   tsc output (tsconfig.build.json)
 #   dist/openapi/barong.yaml, barong.json     the contract; JSON parses ~100× faster at start-up
+#   dist/console                              the compliance console's static files (/admin)
 #   dist/pglite-template                      a migrated embedded database that first starts copy
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ rm -rf dist
 npx tsc -p tsconfig.build.json
 mkdir -p dist/openapi
 cp openapi/barong.yaml dist/openapi/
+# The compliance console's static files, served from ../../console/ relative to dist/src/http.
+cp -R console dist/console
 node --input-type=module -e "
 import fs from 'node:fs';
 import YAML from 'yaml';
