@@ -125,6 +125,12 @@ describe(`the user journey through the TypeScript SDK${VIA_PRISM ? ', validated 
     await expect(call).rejects.toThrow(/prism: POST .*\/api\/v1\/accounts answered 422: .*password/);
   });
 
+  it('serves the compliance console from the package (also from the compiled dist/)', async () => {
+    const res = await fetch(`${server.url}/admin/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<!doctype html>');
+  });
+
   it('serves the public keys at the root (a path-level server)', async () => {
     const { data, response } = await client().GET('/.well-known/jwks.json');
     expect(response.status).toBe(200);
