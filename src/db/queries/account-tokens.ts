@@ -7,32 +7,17 @@ export function insertAccountToken(
   return db.insertInto('account_tokens').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export function findAccountTokenByHash(
-  db: Executor,
-  purpose: TokenPurpose,
-  tokenHash: string,
-): Promise<AccountTokenRow | undefined> {
-  return db
-    .selectFrom('account_tokens')
-    .selectAll()
-    .where('purpose', '=', purpose)
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
+function tokenByHash(db: Executor, purpose: TokenPurpose, tokenHash: string) {
+  return db.selectFrom('account_tokens').selectAll().where('purpose', '=', purpose).where('token_hash', '=', tokenHash);
+}
+
+export function findAccountTokenByHash(db: Executor, purpose: TokenPurpose, tokenHash: string): Promise<AccountTokenRow | undefined> {
+  return tokenByHash(db, purpose, tokenHash).executeTakeFirst();
 }
 
 /** Locks the token row, so two requests cannot both use a single-use token. */
-export function lockAccountTokenByHash(
-  db: Executor,
-  purpose: TokenPurpose,
-  tokenHash: string,
-): Promise<AccountTokenRow | undefined> {
-  return db
-    .selectFrom('account_tokens')
-    .selectAll()
-    .where('purpose', '=', purpose)
-    .where('token_hash', '=', tokenHash)
-    .forUpdate()
-    .executeTakeFirst();
+export function lockAccountTokenByHash(db: Executor, purpose: TokenPurpose, tokenHash: string): Promise<AccountTokenRow | undefined> {
+  return tokenByHash(db, purpose, tokenHash).forUpdate().executeTakeFirst();
 }
 
 export function markAccountTokenUsed(db: Executor, id: string): Promise<unknown> {
