@@ -2,6 +2,8 @@
 # `npm run build` (make builds it when sources are newer): the server as plain JavaScript in dist/.
 #   dist/src, dist/migrations, dist/scripts   tsc output (tsconfig.build.json)
 #   dist/openapi/barong.yaml, barong.json     the contract; JSON parses ~100× faster at start-up
+#   dist/openapi/validated-documents.json     digests of the documents checked here against the
+#                                             OpenAPI meta-schema (the server skips the repeat)
 #   dist/console                              the compliance console's static files (/admin)
 #   dist/pglite-template                      a migrated embedded database that first starts copy
 set -euo pipefail
@@ -17,4 +19,5 @@ import fs from 'node:fs';
 import YAML from 'yaml';
 fs.writeFileSync('dist/openapi/barong.json', JSON.stringify(YAML.parse(fs.readFileSync('openapi/barong.yaml', 'utf8'))));
 "
+node dist/scripts/check-contract.js
 node dist/src/db/pglite-init.js dist/pglite-template --migrate

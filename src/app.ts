@@ -15,12 +15,13 @@ import { registerDocs } from './http/docs.js';
 import { registerDrain } from './http/drain.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler.js';
 import { parseFormBody } from './http/form-body.js';
-import { lazyResponseSerializers } from './http/lazy-serializers.js';
+import { lazySchemaCompilers } from './http/lazy-compilers.js';
+import { registerCheckedDocument } from './http/contract-validation.js';
 import { createHandlers } from './http/handlers/index.js';
 import { registerInputGate } from './http/input-gate.js';
 import { registerManagementApi } from './http/management-api.js';
 import { assertOperator, createSecurityHandlers } from './http/security.js';
-import { isManagementOperation, listOperations, mountedSpec, responseOnlyMediaTypes, specWithOperations } from './http/spec.js';
+import { apiDocument, isManagementOperation, listOperations, responseOnlyMediaTypes } from './http/spec.js';
 import { keepUploadAside } from './http/uploads.js';
 
 export interface AppOptions {
@@ -53,7 +54,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       headersTimeout: Math.min(20, deps.config.requestTimeoutSeconds) * 1000,
       connectionsCheckingInterval: 1000,
     },
-    schemaController: lazyResponseSerializers(),
+    schemaController: lazySchemaCompilers(),
     ajv: {
       customOptions: {
         allErrors: true,
@@ -102,8 +103,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     scope.addContentTypeParser(responseOnlyMediaTypes(), (_request, _payload, done) =>
       done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined),
     );
-    await scope.register(openapiGlue, {
-        specification: specWithOperations(mountedSpec(), (op) => !isManagementOperation(op)),
+    const specification = apiDocument();
+    await registerCheckedDocument(specification, () =>
+      scope.register(openapiGlue, {
+        specification,
         securityHandlers,
         operationResolver: (operationId: string) => {
           const op = operations.get(operationId);
@@ -121,7 +124,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             return result;
           };
         },
-      });
+      }),
+    );
   });
   await registerManagementApi(app, deps, handlers);
   await registerDocs(app);

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
+import { registerCheckedDocument } from './contract-validation.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../errors.js';
 import type { ManagementScope } from '../management-api-config.js';
@@ -57,7 +58,8 @@ export async function registerManagementApi(app: FastifyInstance, deps: Deps, ha
       scope.addHook('preHandler', async (request) => {
         if (request.validationError) throw new AppError('MANAGEMENT_INVALID_PARAMS', dataProblems(request.validationError));
       });
-      await scope.register(openapiGlue, {
+      await registerCheckedDocument(specification, () =>
+        scope.register(openapiGlue, {
         specification,
         securityHandlers: {},
         operationResolver: (operationId: string) => {
@@ -69,7 +71,8 @@ export async function registerManagementApi(app: FastifyInstance, deps: Deps, ha
             return handler(request as never, reply as never);
           };
         },
-      });
+      }),
+      );
     },
     { prefix: MANAGEMENT_PREFIX },
   );
@@ -83,7 +86,7 @@ function routeKey(request: FastifyRequest): string {
  * The management operations with paths relative to MANAGEMENT_PREFIX and, as each one's request
  * body, its `data` schema (the body the routes validate is the verified JWT's data).
  */
-function managementSpec(): { specification: OpenApiDocument; operations: Map<string, ManagementOperation> } {
+export function managementSpec(): { specification: OpenApiDocument; operations: Map<string, ManagementOperation> } {
   const mounted = specWithOperations(mountedSpec(), isManagementOperation);
   const operations = new Map<string, ManagementOperation>();
   for (const op of listOperations().filter((o) => o.tags.includes('management'))) {

@@ -141,3 +141,6 @@ export function specWithOperations(spec: OpenApiDocument, keep: (operation: Oper
 
 /** Operations of the Management API (tag `management`), served outside /api with their own checks. */
 export const isManagementOperation = (operation: OperationObject) => operation.tags?.includes('management') ?? false;
+
+/** The document the API's routes are made from: every operation but the Management API's. */
+export const apiDocument = () => specWithOperations(mountedSpec(), (op) => !isManagementOperation(op));
