@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { createRabbitMqPublisher, type EventPublisher } from './adapters/events/rabbitmq.js';
+import type { EventPublisher } from './adapters/events/rabbitmq.js';
 import { createMailer } from './adapters/mail/mailer.js';
 import { createMemoryRateLimiter } from './adapters/rate-limit/rate-limiter.js';
 import type { RedisRateLimiter } from './adapters/rate-limit/redis-rate-limiter.js';
@@ -62,7 +62,8 @@ export async function startServices(config: Config, log: FastifyBaseLogger, opti
     const mailer = createMailer(config, log);
     const background = createBackground(log);
     const passwords = createPasswordHasher(config.passwordHash);
-    // Optional integrations are imported only when configured (ioredis and the AWS SDK weigh ~20 MB each).
+    // Optional integrations are imported only when configured (ioredis and the AWS SDK weigh ~20 MB each;
+    // amqplib less, but every module loaded is start-up time and heap).
     if (config.redisUrl) {
       const { createRedisRateLimiter } = await import('./adapters/rate-limit/redis-rate-limiter.js');
       redisLimiter = createRedisRateLimiter({ url: config.redisUrl, log });
@@ -77,6 +78,7 @@ export async function startServices(config: Config, log: FastifyBaseLogger, opti
     const secretBox = createSecretBox(otpKey);
     let events: { signer: ReturnType<typeof createEventSigner>; publisher: EventPublisher } | undefined;
     if (config.eventApi) {
+      const { createRabbitMqPublisher } = await import('./adapters/events/rabbitmq.js');
       eventPublisher = createRabbitMqPublisher(config.eventApi.rabbitmqUrl, log);
       events = { signer: createEventSigner(config.eventApi, config.dataDir, log), publisher: eventPublisher };
       log.info('Event API: events are recorded in the outbox and published to RabbitMQ (barong.events.*)');

@@ -4,7 +4,6 @@
  * time step a code matched, and only codes of steps after `afterStep` can match.
  */
 import { generateSecret, verify } from 'otplib';
-import QRCode from 'qrcode';
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -34,6 +33,8 @@ export function totpUri(options: { issuer: string; accountName: string; secret: 
 
 /** The URI as a 300×300 PNG QR code, base64 (Vault's `barcode`). */
 export async function totpQrCode(uri: string): Promise<string> {
+  // qrcode (and its PNG encoder) is loaded with the first enrolment, not at start-up.
+  const { default: QRCode } = await import('qrcode');
   const png = await QRCode.toBuffer(uri, { type: 'png', width: QR_SIZE, errorCorrectionLevel: 'M' });
   return png.toString('base64');
 }

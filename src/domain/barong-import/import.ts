@@ -318,7 +318,7 @@ async function prepareUnit(
   for (const row of rows.phones) {
     let parsed: PhoneNumber;
     try {
-      parsed = parsePhoneNumber(row.number ?? '');
+      parsed = await parsePhoneNumber(row.number ?? '');
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       skip('phones', String(row.id), `invalid phone number "${row.number}"`);

@@ -3,7 +3,6 @@
  * breaks a rule our API enforces is skipped with the reason (never half-imported); a row that can
  * come over with a change (an API key whose public key no longer parses) comes with a note.
  */
-import { fileTypeFromBuffer } from 'file-type';
 import type {
   BarongAccount,
   BarongApiKey,
@@ -167,7 +166,7 @@ export async function mapDocument(row: BarongDocument, file: Buffer | undefined)
   if (!file) return { skip: `file ${row.upload} not found in Barong's uploads` };
   if (file.length === 0) return { skip: `file ${row.upload} is empty` };
   if (file.length > DOCUMENT_MAX_BYTES) return { skip: `file ${row.upload} is larger than 10 MB` };
-  const detected = await fileTypeFromBuffer(file);
+  const detected = await (await import('file-type')).fileTypeFromBuffer(file);
   if (!detected || !(detected.mime in UPLOAD_TYPES)) return { skip: `file ${row.upload} is not a JPEG, PNG or PDF` };
   const notes: string[] = [];
   if (docType !== row.doc_type) notes.push(`doc_type "${row.doc_type}" imported as "${docType}"`);

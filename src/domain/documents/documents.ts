@@ -4,7 +4,6 @@
  * (unless already `verified`) — the row and the file are both written or neither.
  */
 import type { Readable } from 'node:stream';
-import { fileTypeFromBuffer } from 'file-type';
 import { randomToken } from '../../crypto/tokens.js';
 import { lockAccountById } from '../../db/queries/accounts.js';
 import { documentTotalsByAccountId, findDocumentOfAccount, insertDocument, listDocumentsByAccountId } from '../../db/queries/documents.js';
@@ -52,7 +51,7 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
   if (!input.file || input.file.length === 0) {
     problems.push("Upload can't be blank");
   } else {
-    const detected = await fileTypeFromBuffer(input.file);
+    const detected = await (await import('file-type')).fileTypeFromBuffer(input.file);
     if (detected && detected.mime in UPLOAD_TYPES) contentType = detected.mime;
     else problems.push('Upload must be a JPEG, PNG or PDF file');
   }

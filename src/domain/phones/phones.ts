@@ -31,7 +31,7 @@ export const PHONE_CODE_LENGTH = 5;
 
 /** POST /v1/phones: adds the number to the account (or refreshes its code) and sends a code. */
 export async function addPhone(deps: Deps, account: AccountRow, rawNumber: string): Promise<void> {
-  const phone = parsePhoneNumber(rawNumber);
+  const phone = await parsePhoneNumber(rawNumber);
   await assertNotVerifiedAnywhere(deps, phone);
   await enforceSendLimits(deps, account, phone);
 
@@ -55,7 +55,7 @@ export async function addPhone(deps: Deps, account: AccountRow, rawNumber: strin
 
 /** POST /v1/phones/send_code: a new code for a number already on the account. */
 export async function resendPhoneCode(deps: Deps, account: AccountRow, rawNumber: string): Promise<void> {
-  const phone = parsePhoneNumber(rawNumber);
+  const phone = await parsePhoneNumber(rawNumber);
   await assertNotVerifiedAnywhere(deps, phone);
   const existing = await findPhone(deps.db, account.id, phone.number);
   if (!existing) throw new AppError('NOT_FOUND');
@@ -75,7 +75,7 @@ type Check = 'verified' | 'wrong' | 'taken';
 
 /** POST /v1/phones/verify: the right code verifies the phone, sets `phone:verified` and the level. */
 export async function verifyPhone(deps: Deps, account: AccountRow, rawNumber: string, rawCode: string): Promise<void> {
-  const phone = parsePhoneNumber(rawNumber);
+  const phone = await parsePhoneNumber(rawNumber);
   await assertNotVerifiedAnywhere(deps, phone);
   await enforceRateLimit(deps, 'phone_verify_per_account', account.id);
   const digest = codeDigest(deps, account, phone, rawCode.trim());

@@ -4,16 +4,23 @@
  * The data is i18n-iso-countries' (kept up to date with the standard), English names only.
  */
 import { createRequire } from 'node:module';
-import countries from 'i18n-iso-countries';
 
-const require = createRequire(import.meta.url);
-countries.registerLocale(require('i18n-iso-countries/langs/en.json'));
+// Loaded with the first profile, not at start-up.
+let library: Promise<typeof import('i18n-iso-countries')> | undefined;
+function loadCountries(): Promise<typeof import('i18n-iso-countries')> {
+  library ??= import('i18n-iso-countries').then(({ default: countries }) => {
+    countries.registerLocale(createRequire(import.meta.url)('i18n-iso-countries/langs/en.json'));
+    return countries;
+  });
+  return library;
+}
 
 /**
  * The value to store for what the client sent, or undefined when it names no country: a code
  * upper-cased (`kor` → `KOR`), an English name as given (`Saint Kitts and Nevis`).
  */
-export function normaliseCountry(input: string): string | undefined {
+export async function normaliseCountry(input: string): Promise<string | undefined> {
+  const countries = await loadCountries();
   // Two or three letters are a code or nothing (the names include aliases such as `UK`).
   if (/^[A-Za-z]{2,3}$/.test(input)) return countries.isValid(input.toUpperCase()) ? input.toUpperCase() : undefined;
   return countries.getAlpha2Code(input, 'en') ? input : undefined;

@@ -41,7 +41,7 @@ export async function createProfile(deps: Deps, account: AccountRow, input: Prof
 
   if (await findProfileByAccountId(deps.db, account.id)) throw new AppError('PROFILE_EXISTS');
 
-  const country = normaliseCountry(fields.country);
+  const country = await normaliseCountry(fields.country);
   const problems: string[] = [];
   if (dob.getTime() >= todayUtc().getTime()) problems.push('Dob must be in the past');
   if (country === undefined) problems.push('Country is invalid');
