@@ -50,32 +50,6 @@ export function updateAccountRevokingSessions(db: Executor, id: string, changes:
     .executeTakeFirstOrThrow();
 }
 
-/**
- * Reserves one sign-in attempt before the password is checked: counts it as a failure (a right
- * password clears the count afterwards) and locks the account when the count reaches
- * `maxAttempts`. Answers undefined, counting nothing, while the account is locked. One conditional
- * UPDATE, so of N parallel attempts at most `maxAttempts` are ever checked; a lock older than
- * `lockSeconds` has expired, and the count starts again from this attempt.
- */
-export function reserveSignInAttempt(
-  db: Executor,
-  id: string,
-  limits: { maxAttempts: number; lockSeconds: number },
-): Promise<AccountRow | undefined> {
-  const expired = sql<boolean>`(locked_at is not null and locked_at <= now() - make_interval(secs => ${limits.lockSeconds}))`;
-  const attempts = sql<number>`(case when ${expired} then 1 else failed_attempts + 1 end)`;
-  return db
-    .updateTable('accounts')
-    .set({
-      failed_attempts: attempts,
-      locked_at: sql`case when ${attempts} >= ${limits.maxAttempts} then now() else null end`,
-    })
-    .where('id', '=', id)
-    .where(sql<boolean>`(locked_at is null or ${expired})`)
-    .returningAll()
-    .executeTakeFirst();
-}
-
 export function clearFailedSignIns(db: Executor, id: string): Promise<unknown> {
   return db
     .updateTable('accounts')

@@ -5,8 +5,8 @@
  */
 import { SESSION_LIFETIME_BOUNDS } from '../../config.js';
 import { SESSION_GENERATION_CLAIM, type SessionClaims, type SessionSubject } from '../../crypto/jwt.js';
-import { clearFailedSignIns, reserveSignInAttempt } from '../../db/queries/accounts.js';
-import { findSignInState } from '../../db/queries/sign-in.js';
+import { clearFailedSignIns } from '../../db/queries/accounts.js';
+import { reserveSignInAttempt, type SignInState } from '../../db/queries/sign-in.js';
 import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { upgradeLegacyDigest } from '../accounts/legacy-digests.js';
@@ -28,11 +28,11 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   const email = normalizeEmail(input.email);
   await enforceRateLimit(deps, 'sign_in_per_ip', clientIp);
   await enforceRateLimit(deps, 'sign_in_per_email', email);
-  // One round trip reads the application and the account with its lockout state.
-  const { applicationExists, account: found } = await findSignInState(deps.db, input.application_id, email);
-  if (!applicationExists) throw new AppError('WRONG_APPLICATION');
+  // One round trip reads the application and the account, and reserves the attempt.
+  const state = await reserveSignInAttempt(deps.db, input.application_id, email, deps.config.lockout);
+  if (!state.applicationExists) throw new AppError('WRONG_APPLICATION');
 
-  const account = await checkPassword(deps, found, email, input.password);
+  const account = await checkPassword(deps, state, email, input.password);
   if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
   if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
   await upgradeLegacyDigest(deps, account, input.password);
@@ -45,22 +45,22 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
  * own and a dummy hash: the answers, "Invalid Email or password." and then the lockout message,
  * and their cost are the same whether or not the email has an account.
  */
-async function checkPassword(deps: Deps, account: AccountRow | undefined, email: string, password: string): Promise<AccountRow> {
-  if (!account) {
+async function checkPassword(deps: Deps, state: SignInState, email: string, password: string): Promise<AccountRow> {
+  if (!state.accountExists) {
     const allowed = await reserveUnknownAccountAttempt(deps, email);
     await deps.passwords.verifyDummy(password);
     throw new AppError(allowed ? 'INVALID_CREDENTIALS' : 'ACCOUNT_LOCKED');
   }
-  const reserved = await reserveSignInAttempt(deps.db, account.id, deps.config.lockout);
+  const { reserved } = state;
   if (!reserved) {
     await deps.passwords.verifyDummy(password);
     throw new AppError('ACCOUNT_LOCKED');
   }
-  if (!(await deps.passwords.verify(account.password_digest, password))) {
-    if (reserved.locked_at) deps.log.warn({ account: account.uid }, 'account locked after failed sign-ins');
+  if (!(await deps.passwords.verify(reserved.password_digest, password))) {
+    if (reserved.locked_at) deps.log.warn({ account: reserved.uid }, 'account locked after failed sign-ins');
     throw new AppError('INVALID_CREDENTIALS');
   }
-  await clearFailedSignIns(deps.db, account.id);
+  await clearFailedSignIns(deps.db, reserved.id);
   return reserved;
 }
 
