@@ -1,14 +1,13 @@
 /**
- * argon2id password hashing (@node-rs/argon2; DESIGN §9). Hashing shares libuv's thread pool with
- * jose, so only a bounded number of hashes run at once; the rest wait in a queue with a deadline
- * and fail with BUSY (503 + Retry-After) rather than starving authenticated requests.
+ * argon2id password hashing (@node-rs/argon2; DESIGN §9), in hash-workers.ts' low-priority worker
+ * threads. Only a bounded number of hashes run at once; the rest wait in a queue with a deadline and
+ * fail with BUSY (503 + Retry-After) rather than piling up.
  * Digests imported from Barong 1.8 are Devise's bcrypt ($2a$, cost 11): they verify behind the
  * same gate (a bcrypt check at cost 11 costs more than an argon2id one) until sign-in replaces
  * them with argon2id.
  */
-import { hash, verify } from '@node-rs/argon2';
-import { verify as verifyBcrypt } from '@node-rs/bcrypt';
 import { AppError } from '../errors.js';
+import { hashPool } from './hash-workers.js';
 
 // algorithm 2 = Argon2id (the package's Algorithm is a const enum, which isolatedModules cannot read).
 const PARAMS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -28,16 +27,19 @@ export function isLegacyDigest(digest: string): boolean {
 }
 
 /** Devise hashed the password alone (no pepper in Barong's config). */
-function verifyDigest(digest: string, password: string): Promise<boolean> {
-  return isLegacyDigest(digest) ? verifyBcrypt(password, digest) : verify(digest, password);
+async function verifyDigest(digest: string, password: string): Promise<boolean> {
+  return (await hashPool.run({ op: isLegacyDigest(digest) ? 'verifyBcrypt' : 'verify', digest, password })) === true;
 }
+
+const hash = async (password: string) => (await hashPool.run({ op: 'hash', password, options: PARAMS })) as string;
 
 export function createPasswordHasher(options: { concurrency: number; queueTimeoutMs: number }): PasswordHasher {
   const gate = createGate(options.concurrency, options.queueTimeoutMs);
+  hashPool.ensureSize(options.concurrency);
   let dummyDigest: Promise<string> | undefined;
 
   return {
-    hash: (password) => gate(() => hash(password, PARAMS)),
+    hash: (password) => gate(() => hash(password)),
     verify: (digest, password) =>
       gate(async () => {
         try {
@@ -47,9 +49,9 @@ export function createPasswordHasher(options: { concurrency: number; queueTimeou
         }
       }),
     async verifyDummy(password) {
-      dummyDigest ??= hash('dummy-password-for-timing', PARAMS);
+      dummyDigest ??= hash('dummy-password-for-timing');
       const digest = await dummyDigest;
-      await gate(() => verify(digest, password).catch(() => false));
+      await gate(() => verifyDigest(digest, password).catch(() => false));
       return false;
     },
   };

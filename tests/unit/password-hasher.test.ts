@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { hashSync as bcryptHashSync } from '@node-rs/bcrypt';
 import { describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../../src/crypto/password.js';
 import { AppError } from '../../src/errors.js';
@@ -21,5 +23,27 @@ describe('password hasher', () => {
     expect(rejected.length).toBeGreaterThan(0);
     expect(rejected[0].reason).toBeInstanceOf(AppError);
     expect(rejected[0].reason).toMatchObject({ code: 'BUSY', status: 503, retryAfter: 1 });
+  });
+
+  it('verifies a bcrypt digest imported from Barong', async () => {
+    const hasher = createPasswordHasher({ concurrency: 1, queueTimeoutMs: 5000 });
+    const digest = bcryptHashSync('Secret123', 4);
+    expect(await hasher.verify(digest, 'Secret123')).toBe(true);
+    expect(await hasher.verify(digest, 'Secret124')).toBe(false);
+  });
+
+  // Hashes run in worker threads at nice +10, so a sign-in flood yields the CPU to requests.
+  it.runIf(fs.existsSync('/proc/thread-self'))('hashes in threads of this process that run at a lower CPU priority', async () => {
+    const niceOfThreads = () =>
+      fs.readdirSync('/proc/self/task').map((tid) => {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+      });
+    const hasher = createPasswordHasher({ concurrency: 2, queueTimeoutMs: 5000 });
+    const digests = await Promise.all([hasher.hash('Secret123'), hasher.hash('Secret124')]);
+    expect(await hasher.verify(digests[1], 'Secret124')).toBe(true);
+    const nice = niceOfThreads();
+    expect(nice.filter((n) => n === 10).length).toBeGreaterThanOrEqual(2);
+    expect(nice).toContain(0); // this thread, and the others, are left as they were
   });
 });
