@@ -38,6 +38,7 @@ export async function openDatabaseFor(config: Config, log?: FastifyBaseLogger): 
     databaseUrl: config.databaseUrl,
     pgliteDir: pgliteDirOf(config.dataDir),
     poolMax: config.databasePoolMax,
+    preparedStatements: config.databasePreparedStatements,
     timeouts: { statementMs: config.operations.databaseStatementTimeoutMs, connectMs: config.operations.databaseConnectTimeoutMs },
     onConnectionError: (error) => log?.warn({ err: error }, 'a database connection failed; the pool replaces it'),
   });

@@ -17,6 +17,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl?: string;
   readonly databasePoolMax: number;
+  /** PostgreSQL (DATABASE_URL): prepare statements run again and again on each connection (see postgres-pool.ts). */
+  readonly databasePreparedStatements: boolean;
   /** Redis for rate-limit counters shared by every node; unset = counted in this process's memory. */
   readonly redisUrl?: string;
   readonly jwt: {
@@ -156,6 +158,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     }
     return value;
   };
+  const flag = (key: string, fallback: boolean): boolean => {
+    const raw = str(key)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    problems.push(`${key} must be true or false (got "${str(key)}")`);
+    return fallback;
+  };
 
   const port = int('PORT', 3000, 0, 65_535);
   const logLevel = str('LOG_LEVEL') ?? 'info';
@@ -218,6 +227,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     dataDir: path.resolve(cwd, str('DATA_DIR') ?? 'data'),
     databaseUrl,
     databasePoolMax: int('DATABASE_POOL_MAX', 10, 1, 1000),
+    databasePreparedStatements: flag('DATABASE_PREPARED_STATEMENTS', true),
     redisUrl,
     jwt: {
       privateKeyPath: privateKeyPath && path.resolve(cwd, privateKeyPath),

@@ -32,6 +32,8 @@ export interface DatabaseOptions {
   /** PGlite data directory (used when databaseUrl is not set). */
   pgliteDir: string;
   poolMax?: number;
+  /** PostgreSQL only: prepare the statements this process runs again and again (postgres-pool.ts). */
+  preparedStatements?: boolean;
   /** PostgreSQL only; unset = no timeouts. */
   timeouts?: { statementMs: number; connectMs: number };
   /** Told about pooled connections that failed (they are replaced; the process carries on). */
@@ -41,7 +43,13 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const { databaseUrl, onConnectionError } = options;
-    const pool = createPostgresPool({ connectionString: databaseUrl, max: options.poolMax ?? 10, timeouts: options.timeouts, onConnectionError });
+    const pool = createPostgresPool({
+      connectionString: databaseUrl,
+      max: options.poolMax ?? 10,
+      timeouts: options.timeouts,
+      preparedStatements: options.preparedStatements,
+      onConnectionError,
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

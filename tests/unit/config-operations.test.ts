@@ -27,4 +27,11 @@ describe('loadConfig: operating limits', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/DATABASE_STATEMENT_TIMEOUT_MS[\s\S]*SHUTDOWN_GRACE_MS[\s\S]*UPLOAD_ORPHAN_AGE_SECONDS/);
   });
+
+  it('DATABASE_PREPARED_STATEMENTS: on unless set to false (PgBouncer in transaction mode before 1.21)', () => {
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'TRUE' }).databasePreparedStatements).toBe(true);
+    expect(configProblems({ DATABASE_PREPARED_STATEMENTS: 'no' })).toEqual(['DATABASE_PREPARED_STATEMENTS must be true or false (got "no")']);
+  });
 });

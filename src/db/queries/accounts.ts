@@ -1,5 +1,29 @@
 import { sql } from 'kysely';
+import { precompiled } from '../precompiled.js';
 import type { AccountRow, AccountUpdate, Executor, NewAccountRow } from '../schema.js';
+
+/**
+ * Every column of accounts, named: the hot lookups list them instead of `*`, so the pool may keep
+ * them prepared (postgres-pool.ts) and a migration that adds a column does not change their result.
+ */
+export const ACCOUNT_COLUMNS = Object.keys({
+  // A record of every column, so that a column added to AccountTable and not here fails type-checking.
+  id: true,
+  uid: true,
+  email: true,
+  password_digest: true,
+  role: true,
+  level: true,
+  state: true,
+  otp_enabled: true,
+  failed_attempts: true,
+  locked_at: true,
+  confirmed_at: true,
+  session_generation: true,
+  discarded_at: true,
+  created_at: true,
+  updated_at: true,
+} satisfies Record<keyof AccountRow, true>) as (keyof AccountRow)[];
 
 /** Inserts the account, or returns undefined when its uid is already taken (a random collision). */
 export function insertAccountUnlessUidTaken(db: Executor, row: NewAccountRow): Promise<AccountRow | undefined> {
@@ -15,12 +39,16 @@ export function findAccountByEmail(db: Executor, email: string): Promise<Account
   return db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
-export function findAccountByUid(db: Executor, uid: string): Promise<AccountRow | undefined> {
-  return db.selectFrom('accounts').selectAll().where('uid', '=', uid).executeTakeFirst();
+const accountByUid = precompiled((db, uid: string) => db.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('uid', '=', uid));
+const accountById = precompiled((db, id: string) => db.selectFrom('accounts').select(ACCOUNT_COLUMNS).where('id', '=', id));
+
+/** The bearer check runs this on every request. */
+export async function findAccountByUid(db: Executor, uid: string): Promise<AccountRow | undefined> {
+  return (await accountByUid(db, uid))[0];
 }
 
-export function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findAccountById(db: Executor, id: string): Promise<AccountRow | undefined> {
+  return (await accountById(db, id))[0];
 }
 
 /** Row lock for read-modify-write inside a transaction. */
@@ -50,13 +78,17 @@ export function updateAccountRevokingSessions(db: Executor, id: string, changes:
     .executeTakeFirstOrThrow();
 }
 
-export function clearFailedSignIns(db: Executor, id: string): Promise<unknown> {
-  return db
+const clearFailures = precompiled((db, id: string) =>
+  db
     .updateTable('accounts')
     .set({ failed_attempts: 0, locked_at: null })
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('failed_attempts', '>', 0), eb('locked_at', 'is not', null)]))
-    .execute();
+    .where((eb) => eb.or([eb('failed_attempts', '>', 0), eb('locked_at', 'is not', null)])),
+);
+
+/** After a right password (sign-in runs this on every success). */
+export async function clearFailedSignIns(db: Executor, id: string): Promise<void> {
+  await clearFailures(db, id);
 }
 
 /** Accounts oldest first, optionally only the one with this (normalized) email. */

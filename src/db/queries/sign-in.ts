@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { AccountRow, Executor } from '../schema.js';
+import { precompiled } from '../precompiled.js';
+import { ACCOUNT_COLUMNS } from './accounts.js';
 
 export interface SignInState {
   applicationExists: boolean;
@@ -26,9 +28,19 @@ export async function reserveSignInAttempt(
   email: string,
   limits: { maxAttempts: number; lockSeconds: number },
 ): Promise<SignInState> {
-  const expired = sql<boolean>`(locked_at is not null and locked_at <= now() - make_interval(secs => ${limits.lockSeconds}))`;
+  const [row] = await reservation(db, applicationUid, email, limits.maxAttempts, limits.lockSeconds);
+  const { application_exists: applicationExists, account_exists: accountExists, ...reserved } = row;
+  return {
+    applicationExists: Boolean(applicationExists),
+    accountExists: Boolean(accountExists),
+    reserved: reserved.id === null ? undefined : (reserved as AccountRow),
+  };
+}
+
+const reservation = precompiled((db, applicationUid: string, email: string, maxAttempts: number, lockSeconds: number) => {
+  const expired = sql<boolean>`(locked_at is not null and locked_at <= now() - make_interval(secs => ${lockSeconds}))`;
   const attempts = sql<number>`(case when ${expired} then 1 else failed_attempts + 1 end)`;
-  const row = await db
+  return db
     .with('application', (qb) => qb.selectFrom('applications').select('id').where('uid', '=', applicationUid))
     .with('account', (qb) =>
       qb
@@ -42,24 +54,17 @@ export async function reserveSignInAttempt(
         .updateTable('accounts')
         .set({
           failed_attempts: attempts,
-          locked_at: sql`case when ${attempts} >= ${limits.maxAttempts} then now() else null end`,
+          locked_at: sql`case when ${attempts} >= ${maxAttempts} then now() else null end`,
         })
         .where('id', '=', (eb) => eb.selectFrom('account').select('id'))
         .where(sql<boolean>`(locked_at is null or ${expired})`)
-        .returningAll(),
+        .returning(ACCOUNT_COLUMNS),
     )
     .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('one'))
     .leftJoin('reserved', (join) => join.onTrue())
-    .selectAll('reserved')
+    .select(ACCOUNT_COLUMNS.map((column) => `reserved.${column}` as const))
     .select((eb) => [
       eb.exists(eb.selectFrom('application').select('id')).as('application_exists'),
       eb.exists(eb.selectFrom('account').select('id')).as('account_exists'),
-    ])
-    .executeTakeFirstOrThrow();
-  const { application_exists: applicationExists, account_exists: accountExists, ...reserved } = row;
-  return {
-    applicationExists: Boolean(applicationExists),
-    accountExists: Boolean(accountExists),
-    reserved: reserved.id === null ? undefined : (reserved as AccountRow),
-  };
-}
+    ]);
+});
