@@ -1,5 +1,5 @@
 /**
- * `make bench`: the server as `make start` runs it (compiled, `node dist/src/main.js`) against
+ * `make bench`: the server as `make start` runs it (compiled: package.json's start script) against
  * references measured in the same run on the same machine, so the ratios mean something even
  * where the absolute figures do not (a busy machine lowers both sides alike):
  *  - the reference routes of reference-server.ts (the same work written by hand),
@@ -23,7 +23,10 @@ const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const APPLICATION_ID = 'bench-application';
 const PASSWORD = 'Secret123';
-const SERVER = ['dist/src/main.js'];
+/** The node arguments of `npm start` (what `make start` runs), e.g. ['--max-semi-space-size=4', 'dist/src/main.js']. */
+const SERVER = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .slice(1);
 
 if (!fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) {
   console.error('dist/ is missing: run `make bench` (it builds first) or `npm run build`');
