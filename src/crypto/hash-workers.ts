@@ -77,6 +77,7 @@ class HashPool {
       if (!worker) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
+      worker.ref(); // a hash in progress keeps the process alive (the CLI may wait for nothing else)
       worker.postMessage(job.task);
     }
     if (this.busy.size === 0) this.idleTimer = setTimeout(() => this.stopIdle(), IDLE_MS).unref();
@@ -84,10 +85,10 @@ class HashPool {
 
   private spawn(): Worker {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
-    worker.unref();
     worker.on('message', (answer: { result?: string | boolean; error?: string }) => {
       const job = this.busy.get(worker);
       this.busy.delete(worker);
+      worker.unref(); // an idle worker never keeps the process alive
       this.idle.push(worker);
       if (answer.error !== undefined) job?.reject(new Error(answer.error));
       else job?.resolve(answer.result!);
