@@ -2,7 +2,6 @@
 import { operatorTokenForThisProcess, superviseWorkers } from './cluster.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { startOrphanUploadSweeps } from './domain/documents/orphans.js';
 import { stopGracefullyOnSignals } from './shutdown.js';
 
 async function main(): Promise<void> {
@@ -22,6 +21,7 @@ async function main(): Promise<void> {
   // Loaded here, not at the top: a cluster's primary never loads the server.
   const { buildApp } = await import('./app.js');
   const { startServices } = await import('./bootstrap.js');
+  const { startOrphanUploadSweeps } = await import('./domain/documents/orphans.js');
   log.info({ database: config.databaseUrl ? 'postgres' : 'embedded (PGlite)', dataDir: config.dataDir }, 'starting');
   const services = await startServices(config, log);
   const app = await buildApp({
