@@ -4,43 +4,23 @@
  * email with the mailed token, signs in, pastes the session JWT into "Authorize" and reads /me.
  * Screenshots go to test-output/. Skips only when Chromium is missing and CI is not set.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, chromiumMissing, openOfflineBrowser, OUTPUT_DIR, requireChromium, type OfflineBrowser } from '../helpers/browser.js';
 import { linkToken, startMailSink, type MailSink } from '../helpers/mail-sink.js';
-import { PROJECT_ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const OUTPUT_DIR = path.join(PROJECT_ROOT, 'test-output');
 const APPLICATION_UID = 'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233';
-
-const chromiumMissing = !fs.existsSync(CHROMIUM);
-// Locally a missing browser skips with this message; under CI the tests run and fail on it.
-const skip = chromiumMissing && !process.env.CI;
-const missingMessage = `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-const title = skip ? `Swagger UI in a browser — SKIPPED: ${missingMessage}` : 'Swagger UI in a browser';
-if (skip) console.warn(`tests/e2e/browser.test.ts skipped: ${missingMessage}`);
+const { skip, title } = browserSuite('Swagger UI in a browser', 'tests/e2e/browser.test.ts');
 
 describe.skipIf(skip)(title, () => {
   let mail: MailSink;
   let server: ServerProcess;
-  let context: BrowserContext;
+  let browser: OfflineBrowser;
   let page: Page;
-  let userDataDir: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     if (chromiumMissing) return; // under CI: each test fails with the reason
@@ -52,38 +32,15 @@ describe.skipIf(skip)(title, () => {
         DEFAULT_APPLICATION_UID: APPLICATION_UID,
       },
     });
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    // The page must work offline: any request that leaves this server fails the test.
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(server.url) || url.startsWith('data:')) return route.continue();
-      problems.push(`request to another origin: ${url}`);
-      return route.abort();
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
-    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+    browser = await openOfflineBrowser(server.url, { width: 1280, height: 900 });
+    ({ page, problems } = browser);
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await server?.stop();
     await mail?.close();
   });
-
-  function requireChromium() {
-    if (chromiumMissing) throw new Error(`Chromium is required under CI: ${missingMessage}; .ci/run installs it`);
-  }
 
   /** Expands an operation, clicks "Try it out", fills the JSON body, executes; returns what the UI shows. */
   async function tryItOut(operationId: string, body?: object) {

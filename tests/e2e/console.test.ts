@@ -6,27 +6,18 @@
  * approves (level 3); the audit trail shows both. Screenshots go to test-output/console-*.png.
  * Skips only when Chromium is missing and CI is not set.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG as PngImage } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, chromiumMissing, openOfflineBrowser, OUTPUT_DIR, requireChromium, type OfflineBrowser } from '../helpers/browser.js';
 import { linkToken, startMailSink, type MailSink } from '../helpers/mail-sink.js';
-import { PROJECT_ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
 import { codeFor, currentStep, secretOf } from '../helpers/totp.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const OUTPUT_DIR = path.join(PROJECT_ROOT, 'test-output');
 const APPLICATION_UID = 'c0a5c0e1d2c3b4a5968778695a4b3c2d1e0f0011';
-
-const chromiumMissing = !fs.existsSync(CHROMIUM);
-const skip = chromiumMissing && !process.env.CI;
-const missingMessage = `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-const title = skip ? `KYC console in a browser — SKIPPED: ${missingMessage}` : 'KYC console in a browser';
-if (skip) console.warn(`tests/e2e/console.test.ts skipped: ${missingMessage}`);
+const { skip, title } = browserSuite('KYC console in a browser', 'tests/e2e/console.test.ts');
 
 /** A passport-like picture (a real PNG the browser must decode), so the screenshot shows something. */
 function passportPng(tint: number): Buffer {
@@ -50,10 +41,9 @@ function passportPng(tint: number): Buffer {
 describe.skipIf(skip)(title, () => {
   let mail: MailSink;
   let server: ServerProcess;
-  let context: BrowserContext;
+  let browser: OfflineBrowser;
   let page: Page;
-  let userDataDir: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   async function call(method: string, url: string, options: { token?: string; operator?: boolean; body?: unknown; form?: FormData } = {}) {
     const headers: Record<string, string> = {};
@@ -124,37 +114,15 @@ describe.skipIf(skip)(title, () => {
     await uploadPassport(applicant.token, 0);
     expect(await level(applicant.uid)).toBe(2);
 
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-console-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1360, height: 940 },
-    });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(server.url) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-      problems.push(`request to another origin: ${url}`);
-      return route.abort();
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
-    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+    browser = await openOfflineBrowser(server.url, { width: 1360, height: 940 });
+    ({ page, problems } = browser);
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await server?.stop();
     await mail?.close();
   });
-
-  function requireChromium() {
-    if (chromiumMissing) throw new Error(`Chromium is required under CI: ${missingMessage}; .ci/run installs it`);
-  }
 
   /**
    * The applicant's row of the queue, paging on with "Next" as an officer would (on a shared
