@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailSink, type MailSink } from '../helpers/mail-sink.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { activeSession, E2E_APPLICATION_ID, postJson } from '../helpers/server-session.js';
+import { activeSession, E2E_APPLICATION_ID, postJson, sessionServerEnv } from '../helpers/server-session.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
 
@@ -40,9 +40,7 @@ describe.skipIf(!adminUrl)('PostgreSQL going away under a running server', () =>
         DATABASE_URL: viaProxy.toString(),
         DATABASE_STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS),
         DATABASE_CONNECT_TIMEOUT_MS: String(TIMEOUT_MS),
-        SMTP_ADDRESS: '127.0.0.1',
-        SMTP_PORT: String(mail.port),
-        DEFAULT_APPLICATION_UID: E2E_APPLICATION_ID,
+        ...sessionServerEnv(mail),
       },
     });
     token = await activeSession(server.url, mail);

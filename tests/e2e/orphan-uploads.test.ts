@@ -15,7 +15,7 @@ import { openDatabase, pgliteDirOf } from '../../src/db/database.js';
 import { startMailSink, type MailSink } from '../helpers/mail-sink.js';
 import { multipartBody } from '../helpers/multipart.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { activeSession, E2E_APPLICATION_ID } from '../helpers/server-session.js';
+import { activeSession, sessionServerEnv } from '../helpers/server-session.js';
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
 const UPLOADS = 16;
@@ -65,7 +65,7 @@ async function documentUploads(dataDir: string, accountUid: string): Promise<str
 describe('orphan uploads: local directory', () => {
   it('a SIGKILL during parallel uploads leaves no file without a document after the next start; every document keeps its file', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-orphans-'));
-    const env = { SMTP_ADDRESS: '127.0.0.1', SMTP_PORT: String(mail.port), DEFAULT_APPLICATION_UID: E2E_APPLICATION_ID };
+    const env = sessionServerEnv(mail);
     try {
       const first = await startServerProcess({ dataDir, env });
       const token = await activeSession(first.url, mail);

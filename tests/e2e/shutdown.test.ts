@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailSink, type MailSink } from '../helpers/mail-sink.js';
 import { multipartBody } from '../helpers/multipart.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { activeSession, E2E_APPLICATION_ID } from '../helpers/server-session.js';
+import { activeSession, sessionServerEnv } from '../helpers/server-session.js';
 
 const GRACE_MS = 4_000; // longer than a loaded machine takes to answer the balancer
 const CONNECTIONS = 50;
@@ -33,9 +33,7 @@ beforeAll(async () => {
     env: {
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
       SHUTDOWN_TIMEOUT_MS: '10000',
-      SMTP_ADDRESS: '127.0.0.1',
-      SMTP_PORT: String(mail.port),
-      DEFAULT_APPLICATION_UID: E2E_APPLICATION_ID,
+      ...sessionServerEnv(mail),
     },
   });
   token = await activeSession(server.url, mail);

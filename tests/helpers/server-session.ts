@@ -14,7 +14,12 @@ export async function postJson(url: string, body: Record<string, unknown>, token
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
-/** Needs a server started with SMTP to `mail` and DEFAULT_APPLICATION_UID=E2E_APPLICATION_ID. */
+/** What a server process needs for activeSession: its mail goes to `mail`, and the e2e application. */
+export function sessionServerEnv(mail: MailSink): Record<string, string> {
+  return { SMTP_ADDRESS: '127.0.0.1', SMTP_PORT: String(mail.port), DEFAULT_APPLICATION_UID: E2E_APPLICATION_ID };
+}
+
+/** Needs a server started with sessionServerEnv(mail). */
 export async function activeSession(serverUrl: string, mail: MailSink, email = uniqueEmail('e2e')): Promise<string> {
   expect((await postJson(`${serverUrl}/api/v1/accounts`, { email, password: PASSWORD })).status).toBe(201);
   const token = linkToken(await mail.next(email, 'Confirmation instructions', 15_000), 'confirmation_token');
