@@ -12,8 +12,19 @@ export const TEST_MYSQL_URL = (process.env.TEST_MYSQL_URL?.trim() || 'mysql://ro
 
 const SCHEMA = fs.readFileSync(new URL('../fixtures/barong-1.8.0-schema.sql', import.meta.url), 'utf8');
 
+/**
+ * For a test file that needs MariaDB: why none answers (the file skips, saying so), or undefined
+ * when one does. Under CI a missing MariaDB is an error, not a skip.
+ */
+export async function mariadbForSuite(file: string): Promise<string | undefined> {
+  const problem = await mysqlProblem();
+  if (problem && process.env.CI) throw new Error(`MariaDB is required under CI: ${problem}; .ci/run starts it`);
+  if (problem) console.warn(`${file} skipped: ${problem}`);
+  return problem;
+}
+
 /** Why no MariaDB answers, or undefined when one does. */
-export async function mysqlProblem(): Promise<string | undefined> {
+async function mysqlProblem(): Promise<string | undefined> {
   try {
     const connection = await mysql.createConnection({ uri: TEST_MYSQL_URL, connectTimeout: 3000 });
     await connection.end();

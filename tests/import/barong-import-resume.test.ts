@@ -16,14 +16,12 @@ import {
   deviseDigest,
   insertAccount,
   insertRow,
-  mysqlProblem,
+  mariadbForSuite,
   type BarongDatabase,
 } from '../helpers/barong-mysql.js';
 import { freePort, PROJECT_ROOT } from '../helpers/server-process.js';
 
-const problem = await mysqlProblem();
-if (problem && process.env.CI) throw new Error(`MariaDB is required under CI: ${problem}; .ci/run starts it`);
-if (problem) console.warn(`tests/import/barong-import-resume.test.ts skipped: ${problem}`);
+const problem = await mariadbForSuite('tests/import/barong-import-resume.test.ts');
 
 const ACCOUNTS = 10;
 

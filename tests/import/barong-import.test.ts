@@ -24,15 +24,13 @@ import {
   deviseDigest,
   insertAccount,
   insertRow,
-  mysqlProblem,
+  mariadbForSuite,
   type BarongDatabase,
 } from '../helpers/barong-mysql.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { codeFor, stepAt } from '../helpers/totp.js';
 
-const problem = await mysqlProblem();
-if (problem && process.env.CI) throw new Error(`MariaDB is required under CI: ${problem}; .ci/run starts it`);
-if (problem) console.warn(`tests/import/barong-import.test.ts skipped: ${problem}`);
+const problem = await mariadbForSuite('tests/import/barong-import.test.ts');
 
 const PNG = Buffer.concat([
   Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
