@@ -234,6 +234,9 @@ export type LabelRow = Selectable<LabelTable>;
 export type LevelRow = Selectable<LevelTable>;
 export type ApplicationRow = Selectable<ApplicationTable>;
 export type ProfileRow = Selectable<ProfileTable>;
+/** What a person gives about themselves, in POST /profiles as in a Barong import: all required. */
+export const PROFILE_DETAILS = ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country'] as const;
+export type ProfileDetails = Pick<ProfileRow, (typeof PROFILE_DETAILS)[number]>;
 export type NewProfileRow = Insertable<ProfileTable>;
 export type PhoneRow = Selectable<PhoneTable>;
 export type DocumentRow = Selectable<DocumentTable>;

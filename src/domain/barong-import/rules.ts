@@ -13,6 +13,7 @@ import type {
 } from '../../adapters/barong/mysql-source.js';
 import { parseApiPublicKey } from '../../crypto/api-key-jwt.js';
 import { isLegacyDigest } from '../../crypto/password.js';
+import type { ProfileDetails } from '../../db/schema.js';
 import { emailProblems, normalizeEmail } from '../accounts/rules.js';
 import { parseCalendarDate } from '../calendar-date.js';
 import { DOC_NUMBER_MAX, DOC_TYPES, UPLOAD_TYPES } from '../documents/documents.js';
@@ -70,18 +71,7 @@ export function mapAccount(row: BarongAccount): Mapped<AccountFields> {
   };
 }
 
-export interface ProfileFields {
-  first_name: string;
-  last_name: string;
-  dob: string;
-  address: string;
-  postcode: string;
-  city: string;
-  country: string;
-  metadata: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type ProfileFields = ProfileDetails & { metadata: string | null; created_at: Date; updated_at: Date };
 
 export function mapProfile(row: BarongProfile): Mapped<ProfileFields> {
   const required = ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country'] as const;

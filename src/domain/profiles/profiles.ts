@@ -1,7 +1,7 @@
 /** KYC profile: personal details, one per account. Creating it changes no label and no level. */
 import { isUniqueViolation } from '../../db/database.js';
 import { findProfileByAccountId, insertProfile } from '../../db/queries/profiles.js';
-import type { AccountRow, ProfileRow } from '../../db/schema.js';
+import { PROFILE_DETAILS, type AccountRow, type ProfileDetails, type ProfileRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import { parseCalendarDate } from '../calendar-date.js';
 import type { Deps } from '../deps.js';
@@ -9,18 +9,8 @@ import { recordProfileSaved } from '../events/model-events.js';
 import { isAcceptableMetadata } from '../metadata.js';
 import { normaliseCountry } from './countries.js';
 
-export interface ProfileInput {
-  first_name: string;
-  last_name: string;
-  dob: string;
-  address: string;
-  postcode: string;
-  city: string;
-  country: string;
-  metadata?: Record<string, unknown>;
-}
+export type ProfileInput = ProfileDetails & { metadata?: Record<string, unknown> };
 
-const REQUIRED = ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country'] as const;
 
 function todayUtc(now = new Date()): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
@@ -33,8 +23,8 @@ function todayUtc(now = new Date()): Date {
  * within its limits.
  */
 export async function createProfile(deps: Deps, account: AccountRow, input: ProfileInput): Promise<void> {
-  const fields = Object.fromEntries(REQUIRED.map((name) => [name, input[name].trim()])) as Record<(typeof REQUIRED)[number], string>;
-  const blank = REQUIRED.filter((name) => fields[name] === '').map((name) => `${name} is empty`);
+  const fields = Object.fromEntries(PROFILE_DETAILS.map((name) => [name, input[name].trim()])) as ProfileDetails;
+  const blank = PROFILE_DETAILS.filter((name) => fields[name] === '').map((name) => `${name} is empty`);
   if (blank.length > 0) throw new AppError('VALIDATION_FAILED', blank.join(', '));
   const dob = parseCalendarDate(fields.dob);
   if (!dob) throw new AppError('VALIDATION_FAILED', 'dob is invalid');
