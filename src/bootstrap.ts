@@ -49,6 +49,9 @@ export async function openDatabaseFor(config: Config, log?: FastifyBaseLogger): 
  * left for the server to deliver.
  */
 export async function startServices(config: Config, log: FastifyBaseLogger, options: { deliverOutbox?: boolean } = {}): Promise<Services> {
+  // A first start generates the signing key in the thread pool while the database opens.
+  const jwtService = createJwtService(config, log);
+  jwtService.catch(() => undefined); // awaited below; a database that fails to open comes first
   const database = await openDatabaseFor(config, log);
   let redisLimiter: RedisRateLimiter | undefined;
   let eventPublisher: EventPublisher | undefined;
@@ -59,7 +62,7 @@ export async function startServices(config: Config, log: FastifyBaseLogger, opti
 
     const tokenKey = config.tokenHmacKey ?? readOrCreateKeyFile(config.dataDir, 'token-hmac.key', () => randomToken(32), log);
     const otpKey = config.otpEncryptionKey ?? readOrCreateKeyFile(config.dataDir, 'otp-encryption.key', newSecretBoxKey, log);
-    const jwt = await createJwtService(config, log);
+    const jwt = await jwtService;
     const mailer = createMailer(config, log);
     const background = createBackground(log);
     const passwords = createPasswordHasher(config.passwordHash);

@@ -3,7 +3,8 @@
  * tokens are verified by signature, issuer, audience and expiry (Barong only looked them up in its
  * database). Previous public keys stay accepted and published for rotation.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import {
   SignJWT,
@@ -17,7 +18,7 @@ import {
 } from 'jose';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { readOrCreateKeyFile, type KeyFileLogger } from './key-files.js';
+import { readOrCreateKeyFileAsync, type KeyFileLogger } from './key-files.js';
 import { randomHex } from './tokens.js';
 
 export const SESSION_ISSUER = 'barong';
@@ -58,7 +59,7 @@ export interface JwtService {
 }
 
 export async function createJwtService(config: Config, log: KeyFileLogger): Promise<JwtService> {
-  const privateKey = createPrivateKey(loadPrivateKeyPem(config, log));
+  const privateKey = createPrivateKey(await loadPrivateKeyPem(config, log));
   if (privateKey.asymmetricKeyType !== 'rsa') throw new Error('the JWT private key must be an RSA key');
   const publicKeys = [
     createPublicKey(privateKey),
@@ -106,14 +107,15 @@ export async function createJwtService(config: Config, log: KeyFileLogger): Prom
   };
 }
 
-function loadPrivateKeyPem(config: Config, log: KeyFileLogger): string {
+async function loadPrivateKeyPem(config: Config, log: KeyFileLogger): Promise<string> {
   if (config.jwt.privateKeyPem) return config.jwt.privateKeyPem;
   if (config.jwt.privateKeyPath) return fs.readFileSync(config.jwt.privateKeyPath, 'utf8');
-  return readOrCreateKeyFile(config.dataDir, 'jwt-private.pem', generateRsaPem, log);
+  return readOrCreateKeyFileAsync(config.dataDir, 'jwt-private.pem', generateRsaPem, log);
 }
 
-function generateRsaPem(): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/** In libuv's thread pool: a first start opens the database meanwhile (bootstrap.ts). */
+async function generateRsaPem(): Promise<string> {
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
