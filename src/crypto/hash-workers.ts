@@ -4,11 +4,13 @@
  * database's and jose's, so authenticated requests stay fast under a credential-stuffing flood. A hash
  * takes as long as before on an idle machine; on a saturated one, sign-ins queue (and past the gate's
  * deadline answer 503 with Retry-After) rather than everything slowing down.
+ * While the event loop is busy (serving requests), hashes run one at a time (see limit()).
  * One pool per process (hashing competes for the same cores whoever asks); workers start with the
  * first hash and stop after a minute without one, which gives their memory back (argon2id holds
  * 19 MiB per hash in the thread that ran it).
  */
 import { createRequire } from 'node:module';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 export type HashTask =
@@ -18,6 +20,9 @@ export type HashTask =
 
 const NICENESS = 10;
 const IDLE_MS = 60_000;
+/** Above this share of the last interval spent working, the event loop is busy: hashes run one at a time. */
+const BUSY_LOOP = 0.75;
+const LOOP_SAMPLE_MS = 100;
 
 // Plain CommonJS evaluated in the worker, so it runs the same from tsx, vitest and dist/.
 const WORKER_SOURCE = `
@@ -57,10 +62,17 @@ class HashPool {
   private readonly busy = new Map<Worker, Job>();
   private readonly queue: Job[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
+  private loopBusy = false;
+  private loopSampler: NodeJS.Timeout | undefined;
 
   /** Grows the pool to `size` workers at most (each hasher asks for its concurrency). */
   ensureSize(size: number): void {
     this.size = Math.max(this.size, size);
+  }
+
+  /** Hashes running now. */
+  get running(): number {
+    return this.busy.size;
   }
 
   run(task: HashTask): Promise<string | boolean> {
@@ -70,10 +82,27 @@ class HashPool {
     });
   }
 
+  /**
+   * While the event loop is busy serving requests, one hash at a time: argon2id streams 19 MiB per
+   * hash through the caches, and a second one at once slowed every request on a 2-core machine
+   * (the sampler runs only while hashes are wanted).
+   */
+  private limit(): number {
+    if (!this.loopSampler) {
+      let last: EventLoopUtilization = performance.eventLoopUtilization();
+      this.loopSampler = setInterval(() => {
+        const now = performance.eventLoopUtilization();
+        this.loopBusy = performance.eventLoopUtilization(now, last).utilization > BUSY_LOOP;
+        last = now;
+      }, LOOP_SAMPLE_MS).unref();
+    }
+    return this.loopBusy ? 1 : this.size;
+  }
+
   private dispatch(): void {
     clearTimeout(this.idleTimer);
     while (this.queue.length > 0) {
-      const worker = this.idle.pop() ?? (this.busy.size < this.size ? this.spawn() : undefined);
+      const worker = this.busy.size < this.limit() ? (this.idle.pop() ?? this.spawn()) : undefined;
       if (!worker) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
@@ -108,6 +137,9 @@ class HashPool {
   }
 
   private stopIdle(): void {
+    clearInterval(this.loopSampler);
+    this.loopSampler = undefined;
+    this.loopBusy = false;
     for (const worker of this.idle.splice(0)) {
       worker.removeAllListeners('exit');
       void worker.terminate();

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { hashSync as bcryptHashSync } from '@node-rs/bcrypt';
 import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hashPool } from '../../src/crypto/hash-workers.js';
 import { createPasswordHasher } from '../../src/crypto/password.js';
 import { AppError } from '../../src/errors.js';
 
@@ -45,5 +47,27 @@ describe('password hasher', () => {
     const nice = niceOfThreads();
     expect(nice.filter((n) => n === 10).length).toBeGreaterThanOrEqual(2);
     expect(nice).toContain(0); // this thread, and the others, are left as they were
+  });
+
+  it('runs two hashes at once while the event loop is free, one at a time while it is busy', async () => {
+    const hasher = createPasswordHasher({ concurrency: 2, queueTimeoutMs: 10_000 });
+    const digest = await hasher.hash('Secret123');
+    await sleep(300); // the loop has been free for a few samples
+    const free = [hasher.verify(digest, 'Secret123'), hasher.verify(digest, 'Secret123')];
+    expect(hashPool.running).toBe(2);
+    expect(await Promise.all(free)).toEqual([true, true]);
+
+    // Busy: the loop spends 20 ms of every ~20 ms on work, as under a flood of requests.
+    const spinUntil = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end);
+    };
+    for (let i = 0; i < 20; i++) {
+      spinUntil(20);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const busy = [hasher.verify(digest, 'Secret123'), hasher.verify(digest, 'Secret124')];
+    expect(hashPool.running).toBe(1);
+    expect(await Promise.all(busy)).toEqual([true, false]);
   });
 });
