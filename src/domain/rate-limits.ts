@@ -17,9 +17,17 @@ export function counterKey(name: string, subject: string): string {
  * requests get at most `limit` through. For credential checks this is the reservation of an
  * attempt: call it before verifying, and clearFailures after a right answer ("failures in a row").
  */
-export async function enforceRateLimit(deps: Deps, rule: RateLimitRule, subject: string): Promise<void> {
-  const { limit, windowSeconds } = deps.config.rateLimits[rule];
-  const result = await deps.rateLimiter.hit(counterKey(rule, subject), limit, windowSeconds);
+export function enforceRateLimit(deps: Deps, rule: RateLimitRule, subject: string): Promise<void> {
+  return enforceRateLimits(deps, [rule, subject]);
+}
+
+/**
+ * Several rules in turn (e.g. per address, then per email), in one step of the store (one round
+ * trip to Redis): the first refused answers 429, and the rules after it are not counted.
+ */
+export async function enforceRateLimits(deps: Deps, ...checks: Array<[RateLimitRule, string]>): Promise<void> {
+  const hits = checks.map(([rule, subject]) => ({ key: counterKey(rule, subject), ...deps.config.rateLimits[rule] }));
+  const result = await deps.rateLimiter.hitInTurn(hits);
   if (!result.allowed) throw new AppError('RATE_LIMITED', undefined, { retryAfter: result.retryAfter });
 }
 

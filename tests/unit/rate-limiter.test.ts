@@ -81,6 +81,22 @@ describe.each(implementations)('%s rate limiter (contract)', (name, make) => {
     expect((await limiter.peek(k, 1)).allowed).toBe(false);
   });
 
+  it('hits several keys in turn and stops at the first refused, not counting the rest', async () => {
+    const [a, b] = [key('turn-a'), key('turn-b')];
+    const hits = [
+      { key: a, limit: 2, windowSeconds: 60 },
+      { key: b, limit: 1, windowSeconds: 60 },
+    ];
+    expect(await limiter.hitInTurn(hits)).toMatchObject({ allowed: true, count: 1 }); // a 1, b 1
+    expect(await limiter.hitInTurn(hits)).toMatchObject({ allowed: false, count: 2 }); // a 2, b 2: b refuses
+    const refused = await limiter.hitInTurn(hits); // a 3: a refuses, b is not counted
+    expect(refused).toMatchObject({ allowed: false, count: 3 });
+    expect(refused.retryAfter).toBeGreaterThanOrEqual(59);
+    expect(refused.retryAfter).toBeLessThanOrEqual(60);
+    expect((await limiter.peek(a, 2)).count).toBe(3);
+    expect((await limiter.peek(b, 1)).count).toBe(2);
+  });
+
   it('opens a fresh window once the old one is over', async () => {
     const k = key('window');
     expect((await limiter.hit(k, 1, 1)).allowed).toBe(true);

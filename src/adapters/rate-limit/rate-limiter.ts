@@ -10,9 +10,20 @@ export interface RateLimitResult {
   count: number;
 }
 
+export interface RateLimitHit {
+  key: string;
+  limit: number;
+  windowSeconds: number;
+}
+
 export interface RateLimiter {
   /** Counts one event for `key`; allowed while the window holds at most `limit` events. */
   hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+  /**
+   * Hits each in turn and stops at the first refused (the later ones are not counted), in one step
+   * of the store (Redis: one round trip): the refused result, or the last one when all are allowed.
+   */
+  hitInTurn(hits: readonly RateLimitHit[]): Promise<RateLimitResult>;
   /** Current state without counting. */
   peek(key: string, limit: number): Promise<RateLimitResult>;
   reset(key: string): Promise<void>;
@@ -44,17 +55,29 @@ export function createMemoryRateLimiter(now: () => number = Date.now, maxKeys = 
     return { allowed: count <= limit, retryAfter, count };
   };
 
+  const hit = (key: string, limit: number, windowSeconds: number): RateLimitResult => {
+    if (++calls % 1000 === 0) sweep();
+    let w = windows.get(key);
+    if (!w || w.resetAt <= now()) {
+      if (!w) makeRoom();
+      w = { count: 0, resetAt: now() + windowSeconds * 1000 };
+      windows.set(key, w);
+    }
+    w.count += 1;
+    return result(w, limit);
+  };
+
   return {
     async hit(key, limit, windowSeconds) {
-      if (++calls % 1000 === 0) sweep();
-      let w = windows.get(key);
-      if (!w || w.resetAt <= now()) {
-        if (!w) makeRoom();
-        w = { count: 0, resetAt: now() + windowSeconds * 1000 };
-        windows.set(key, w);
+      return hit(key, limit, windowSeconds);
+    },
+    async hitInTurn(hits) {
+      let last: RateLimitResult = { allowed: true, retryAfter: 0, count: 0 };
+      for (const { key, limit, windowSeconds } of hits) {
+        last = hit(key, limit, windowSeconds);
+        if (!last.allowed) break;
       }
-      w.count += 1;
-      return result(w, limit);
+      return last;
     },
     async peek(key, limit) {
       return result(windows.get(key), limit);

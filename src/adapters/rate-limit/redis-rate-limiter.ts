@@ -36,6 +36,27 @@ end
 return { count, ttl }
 `;
 
+/**
+ * KEYS = counters, ARGV = window in ms and limit of each in turn. Hits each as HIT_SCRIPT does and
+ * stops at the first over its limit. Returns { count, ms left, its position from 1 } of that one, or
+ * of the last.
+ */
+const HIT_IN_TURN_SCRIPT = `
+local count, ttl, at = 0, -2, 0
+for i, key in ipairs(KEYS) do
+  at = i
+  local window = tonumber(ARGV[2 * i - 1])
+  count = redis.call('INCR', key)
+  ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, window)
+    ttl = window
+  end
+  if count > tonumber(ARGV[2 * i]) then break end
+end
+return { count, ttl, at }
+`;
+
 /** KEYS[1] = counter. Returns { count, ms left } without counting (GET + PTTL, read together). */
 const PEEK_SCRIPT = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -44,6 +65,7 @@ return { count, redis.call('PTTL', KEYS[1]) }
 
 type ScriptedRedis = Redis & {
   rateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+  rateLimitHitInTurn(keyCount: number, ...keysThenWindowsAndLimits: Array<string | number>): Promise<[number, number, number]>;
   rateLimitPeek(key: string): Promise<[number, number]>;
 };
 
@@ -78,6 +100,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   }) as ScriptedRedis;
   client.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+  client.defineCommand('rateLimitHitInTurn', { lua: HIT_IN_TURN_SCRIPT });
   client.defineCommand('rateLimitPeek', { numberOfKeys: 1, lua: PEEK_SCRIPT, readOnly: true });
 
   const connected = () => client.status === 'ready';
@@ -133,6 +156,18 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
           return result(Number(count), Number(pttl), limit);
         },
         () => fallback.hit(key, limit, windowSeconds),
+      );
+    },
+    hitInTurn(hits) {
+      if (hits.length === 0) return fallback.hitInTurn(hits);
+      return withFallback(
+        async () => {
+          const keys = hits.map((h) => prefix + h.key);
+          const args = hits.flatMap((h) => [Math.max(1, Math.round(h.windowSeconds * 1000)), h.limit]);
+          const [count, pttl, at] = await client.rateLimitHitInTurn(keys.length, ...keys, ...args);
+          return result(Number(count), Number(pttl), hits[Number(at) - 1].limit);
+        },
+        () => fallback.hitInTurn(hits),
       );
     },
     peek(key, limit) {

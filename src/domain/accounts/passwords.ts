@@ -7,7 +7,7 @@ import type { AccountRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { enqueueMail } from '../outbox/outbox.js';
-import { clearFailures, enforceRateLimit } from '../rate-limits.js';
+import { clearFailures, enforceRateLimit, enforceRateLimits } from '../rate-limits.js';
 import { issueMailedToken } from './mailed-tokens.js';
 import { normalizeEmail, passwordProblems, SAME_PASSWORD } from './rules.js';
 
@@ -48,8 +48,7 @@ export async function changePassword(
 /** Always succeeds from the caller's view, at the same speed whether or not the email exists. */
 export async function requestPasswordReset(deps: Deps, rawEmail: string, clientIp: string): Promise<void> {
   const email = normalizeEmail(rawEmail);
-  await enforceRateLimit(deps, 'reset_password_per_ip', clientIp);
-  await enforceRateLimit(deps, 'reset_password_per_email', email);
+  await enforceRateLimits(deps, ['reset_password_per_ip', clientIp], ['reset_password_per_email', email]);
   // After the answer, so its timing does not tell whether the account exists.
   deps.background.run('reset password mail', () =>
     deps.db.transaction().execute(async (trx) => {

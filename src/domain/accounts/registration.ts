@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { recordAccountCreated, recordAccountUpdated } from '../events/model-events.js';
 import { enqueueMail } from '../outbox/outbox.js';
-import { enforceRateLimit } from '../rate-limits.js';
+import { enforceRateLimit, enforceRateLimits } from '../rate-limits.js';
 import { setPrivateLabel } from '../labels/levels.js';
 import { issueMailedToken } from './mailed-tokens.js';
 import { emailProblems, normalizeEmail, passwordProblems } from './rules.js';
@@ -79,8 +79,7 @@ export async function confirmEmail(deps: Deps, token: string, clientIp: string):
 /** Always succeeds from the caller's view; mails only a pending account. */
 export async function resendConfirmation(deps: Deps, rawEmail: string, clientIp: string): Promise<void> {
   const email = normalizeEmail(rawEmail);
-  await enforceRateLimit(deps, 'confirmation_per_ip', clientIp);
-  await enforceRateLimit(deps, 'confirmation_per_email', email);
+  await enforceRateLimits(deps, ['confirmation_per_ip', clientIp], ['confirmation_per_email', email]);
   // After the answer, so its timing does not tell whether the account exists.
   deps.background.run('resend confirmation', () =>
     deps.db.transaction().execute(async (trx) => {

@@ -22,7 +22,7 @@ import { AppError } from '../../errors.js';
 import type { Deps } from '../deps.js';
 import { recordAccountUpdated, recordPhoneSaved } from '../events/model-events.js';
 import { setPrivateLabel } from '../labels/levels.js';
-import { enforceRateLimit } from '../rate-limits.js';
+import { enforceRateLimit, enforceRateLimits } from '../rate-limits.js';
 import { e164, parsePhoneNumber, type PhoneNumber } from './phone-numbers.js';
 
 export const PHONE_CODE_TTL_MS = 10 * 60 * 1000;
@@ -124,8 +124,7 @@ async function assertNotVerifiedAnywhere(deps: Deps, phone: PhoneNumber): Promis
 }
 
 async function enforceSendLimits(deps: Deps, account: AccountRow, phone: PhoneNumber): Promise<void> {
-  await enforceRateLimit(deps, 'phone_send_per_account', account.id);
-  await enforceRateLimit(deps, 'phone_send_per_number', phone.number);
+  await enforceRateLimits(deps, ['phone_send_per_account', account.id], ['phone_send_per_number', phone.number]);
 }
 
 function newCode(): string {

@@ -12,7 +12,7 @@ import { AppError } from '../../errors.js';
 import { upgradeLegacyDigest } from '../accounts/legacy-digests.js';
 import { normalizeEmail } from '../accounts/rules.js';
 import type { Deps } from '../deps.js';
-import { enforceRateLimit, reserveUnknownAccountAttempt } from '../rate-limits.js';
+import { enforceRateLimits, reserveUnknownAccountAttempt } from '../rate-limits.js';
 import { requireSignInCode } from '../two-factor/two-factor.js';
 
 export interface SignInInput {
@@ -26,8 +26,7 @@ export interface SignInInput {
 export async function signIn(deps: Deps, input: SignInInput, clientIp: string): Promise<string> {
   const expiresIn = sessionLifetime(deps, input.expires_in);
   const email = normalizeEmail(input.email);
-  await enforceRateLimit(deps, 'sign_in_per_ip', clientIp);
-  await enforceRateLimit(deps, 'sign_in_per_email', email);
+  await enforceRateLimits(deps, ['sign_in_per_ip', clientIp], ['sign_in_per_email', email]);
   // One round trip reads the application and the account, and reserves the attempt.
   const state = await reserveSignInAttempt(deps.db, input.application_id, email, deps.config.lockout);
   if (!state.applicationExists) throw new AppError('WRONG_APPLICATION');
