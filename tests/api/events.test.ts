@@ -6,7 +6,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeAccount, confirmationTokenFor, signUp } from '../helpers/accounts.js';
+import { activeAccount, confirmationTokenFor, PROFILE, signUp } from '../helpers/accounts.js';
 import {
   consumeEvents,
   eventSigningKey,
@@ -24,16 +24,6 @@ const reachable = await rabbitMqReachable();
 // Locally a missing broker skips with this message; under CI the tests run and fail on it.
 const skip = !reachable && !process.env.CI;
 if (skip) console.warn(`tests/api/events.test.ts skipped: no RabbitMQ at ${RABBITMQ_URL} (TEST_RABBITMQ_URL)`);
-
-const PROFILE = {
-  first_name: 'Jane',
-  last_name: 'Doe',
-  dob: '1990-04-21',
-  address: '12 Baker Street',
-  postcode: 'NW1 6XE',
-  city: 'London',
-  country: 'GB',
-};
 
 describe.skipIf(skip)('Event API over RabbitMQ', () => {
   const key = eventSigningKey();

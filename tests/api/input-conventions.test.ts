@@ -4,7 +4,7 @@
  * per-account document cap. Each answer is one a Barong client can act on, never a 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeAccount } from '../helpers/accounts.js';
+import { activeAccount, PROFILE } from '../helpers/accounts.js';
 import { assertMatchesContract } from '../helpers/contract.js';
 import { postMultipart } from '../helpers/multipart.js';
 import { createTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
@@ -26,16 +26,6 @@ async function raw(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: str
   assertMatchesContract(method, url, res.statusCode, String(res.headers['content-type'] ?? ''), res.body);
   return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
 }
-
-const profile = {
-  first_name: 'Jane',
-  last_name: 'Doe',
-  dob: '1990-04-21',
-  address: '12 Baker Street',
-  postcode: 'NW1 6XE',
-  city: 'London',
-  country: 'GB',
-};
 
 describe('bodies of the wrong media type, or none', () => {
   it('answers 415 for text/plain on every operation that takes a body', async () => {
@@ -99,9 +89,9 @@ describe('NUL characters never reach the database', () => {
     }
     const patch = await t.api.patch('/api/v1/labels/a%00b', { value: 'abc' }, { token });
     expect(patch).toMatchObject({ status: 400, body: { error: 'key is invalid' } });
-    const form = await t.api.post('/api/v1/profiles', { ...profile, city: 'Lon\u0000don' }, { token, form: true });
+    const form = await t.api.post('/api/v1/profiles', { ...PROFILE, city: 'Lon\u0000don' }, { token, form: true });
     expect(form).toMatchObject({ status: 400, body: { error: 'city is invalid' } });
-    const nested = await t.api.post('/api/v1/profiles', { ...profile, metadata: { a: { b: 'x\u0000' } } }, { token });
+    const nested = await t.api.post('/api/v1/profiles', { ...PROFILE, metadata: { a: { b: 'x\u0000' } } }, { token });
     expect(nested).toMatchObject({ status: 400, body: { error: 'metadata.a.b is invalid' } });
     expect((await t.api.get('/api/v1/profiles/me', { token })).status).toBe(404);
   });
@@ -111,14 +101,14 @@ describe('bounds', () => {
   it('answers profile metadata nested 5,000 levels deep with 422, and stores nothing', async () => {
     const { token } = await activeAccount(t);
     const deep = '{"a":'.repeat(5000) + '{}' + '}'.repeat(5000);
-    const payload = JSON.stringify(profile).replace(/}$/, `,"metadata":${deep}}`);
+    const payload = JSON.stringify(PROFILE).replace(/}$/, `,"metadata":${deep}}`);
     const res = await raw('POST', '/api/v1/profiles', { headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload });
     expect(res).toEqual({ status: 422, body: { error: 'Metadata is invalid' } });
-    const big = await t.api.post('/api/v1/profiles', { ...profile, metadata: { note: 'x'.repeat(17 * 1024) } }, { token });
+    const big = await t.api.post('/api/v1/profiles', { ...PROFILE, metadata: { note: 'x'.repeat(17 * 1024) } }, { token });
     expect(big).toMatchObject({ status: 422, body: { error: 'Metadata is invalid' } });
     expect((await t.api.get('/api/v1/profiles/me', { token })).status).toBe(404);
     const tenLevels = JSON.parse('{"a":'.repeat(9) + '{}' + '}'.repeat(9));
-    expect((await t.api.post('/api/v1/profiles', { ...profile, metadata: tenLevels }, { token })).status).toBe(201);
+    expect((await t.api.post('/api/v1/profiles', { ...PROFILE, metadata: tenLevels }, { token })).status).toBe(201);
   });
 
   it('answers an offset beyond any integer the database takes with 400', async () => {
@@ -150,7 +140,7 @@ describe('bounds', () => {
 describe('Rack-style form bodies', () => {
   it('parses metadata[gender]=male into the metadata object', async () => {
     const { token } = await activeAccount(t);
-    const body = new URLSearchParams({ ...profile, 'metadata[gender]': 'male', 'metadata[address][line2]': 'Flat 3' }).toString();
+    const body = new URLSearchParams({ ...PROFILE, 'metadata[gender]': 'male', 'metadata[address][line2]': 'Flat 3' }).toString();
     const res = await raw('POST', '/api/v1/profiles', {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
       payload: body,
@@ -163,7 +153,7 @@ describe('Rack-style form bodies', () => {
   it('refuses a field it cannot take instead of dropping it', async () => {
     const { token } = await activeAccount(t);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' };
-    const base = new URLSearchParams(profile).toString();
+    const base = new URLSearchParams(PROFILE).toString();
     const scalar = await raw('POST', '/api/v1/profiles', { headers, payload: `${base}&metadata=male` });
     expect(scalar).toEqual({ status: 400, body: { error: 'metadata is invalid' } });
     const tooDeep = await raw('POST', '/api/v1/profiles', { headers, payload: `${base}&metadata${'[a]'.repeat(12)}=x` });
@@ -180,14 +170,14 @@ describe('countries', () => {
     ['South Korea', 'South Korea'],
   ])('accepts %s and shows it as %s', async (given, shown) => {
     const { token } = await activeAccount(t);
-    expect((await t.api.post('/api/v1/profiles', { ...profile, country: given }, { token })).status).toBe(201);
+    expect((await t.api.post('/api/v1/profiles', { ...PROFILE, country: given }, { token })).status).toBe(201);
     expect((await t.api.get('/api/v1/profiles/me', { token })).body.country).toBe(shown);
   });
 
   it('refuses what names no country with 422', async () => {
     const { token } = await activeAccount(t);
     for (const country of ['Atlantis', 'XX', '840']) {
-      const res = await t.api.post('/api/v1/profiles', { ...profile, country }, { token });
+      const res = await t.api.post('/api/v1/profiles', { ...PROFILE, country }, { token });
       expect(res).toMatchObject({ status: 422, body: { error: 'Country is invalid' } });
     }
   });

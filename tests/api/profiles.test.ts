@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUid } from '../../src/db/queries/accounts.js';
 import { listLabelsByAccountId } from '../../src/db/queries/labels.js';
 import { findProfileByAccountId } from '../../src/db/queries/profiles.js';
-import { activeAccount } from '../helpers/accounts.js';
+import { activeAccount, PROFILE } from '../helpers/accounts.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -11,16 +11,6 @@ beforeAll(async () => {
   t = await createTestApp({ RATE_LIMIT_SIGN_IN_PER_IP: '1000/60' });
 });
 afterAll(() => t?.close());
-
-const PROFILE = {
-  first_name: 'Jane',
-  last_name: 'Doe',
-  dob: '1990-04-21',
-  address: '12 Baker Street',
-  postcode: 'NW1 6XE',
-  city: 'London',
-  country: 'GB',
-};
 
 function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);

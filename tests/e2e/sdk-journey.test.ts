@@ -14,6 +14,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { generate as totp } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBarongClient, type BarongClient, type Middleware } from '../../sdk/typescript/src/index.js';
+import { PROFILE } from '../helpers/accounts.js';
 import { assertMatchesContract } from '../helpers/contract.js';
 import { linkToken, startMailSink, type MailSink } from '../helpers/mail-sink.js';
 import { startPrismProxy, startServerProcess, type PrismProxy, type ServerProcess } from '../helpers/server-process.js';
@@ -207,15 +208,7 @@ describe(`the user journey through the TypeScript SDK${VIA_PRISM ? ', validated 
   });
 
   it('fills in the KYC profile', async () => {
-    const profile = {
-      first_name: 'Jane',
-      last_name: 'Doe',
-      dob: '1990-04-21',
-      address: '12 Baker Street',
-      postcode: 'NW1 6XE',
-      city: 'London',
-      country: 'GB',
-    };
+    const profile = PROFILE;
     const created = await client(token).POST('/v1/profiles', { body: profile });
     expect(created.response.status, JSON.stringify(created.error)).toBe(201);
 

@@ -41,3 +41,14 @@ export async function activeAccount(t: TestApp, email = uniqueEmail(), password 
   const me = await t.api.get('/api/v1/accounts/me', { token });
   return { email, password, token, uid: me.body.uid as string };
 }
+
+/** A complete KYC profile, as a client sends it to POST /v1/profiles. */
+export const PROFILE = {
+  first_name: 'Jane',
+  last_name: 'Doe',
+  dob: '1990-04-21',
+  address: '12 Baker Street',
+  postcode: 'NW1 6XE',
+  city: 'London',
+  country: 'GB',
+};
