@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByUid } from '../../src/db/queries/accounts.js';
 import { listLabelsByAccountId } from '../../src/db/queries/labels.js';
 import { activeAccount, defaultApplicationId, signUp } from '../helpers/accounts.js';
-import { operatorAccount } from '../helpers/operators.js';
+import { operatorAccount, signInWithCode } from '../helpers/operators.js';
 import { createTestApp, PASSWORD, uniqueEmail, type RequestOptions, type TestApp } from '../helpers/test-app.js';
-import { freshCode, restoreClock, useTestClock } from '../helpers/totp.js';
+import { restoreClock, useTestClock } from '../helpers/totp.js';
 
 let t: TestApp;
 let operator: RequestOptions;
@@ -106,14 +106,7 @@ describe('admin authorisation (every admin account operation)', () => {
     const old = await t.api.get(ADMIN, { token: admin.token });
     expect(old.status).toBe(401);
     expect(old.body).toEqual({ error: 'The session was revoked, please sign in again' });
-    const again = await t.api.post('/api/v1/sessions', {
-      email: admin.email,
-      password: admin.password,
-      application_id: await defaultApplicationId(t),
-      otp_code: freshCode(admin.secret),
-    });
-    expect(again.status, again.text).toBe(201);
-    expect((await t.api.get(ADMIN, { token: again.body as string })).status).toBe(403);
+    expect((await t.api.get(ADMIN, { token: await signInWithCode(t, admin) })).status).toBe(403);
   });
 });
 

@@ -13,6 +13,11 @@ export async function operatorAccount(t: TestApp, role: 'admin' | 'compliance' |
   const account = await twoFactorAccount(t);
   const promoted = await t.api.put(`/api/v1/admin/accounts/${account.uid}/role`, { role }, operatorToken(t));
   expect(promoted.status, promoted.text).toBe(200);
+  return { ...account, token: await signInWithCode(t, account) };
+}
+
+/** Signs in an account that has 2FA on, with a fresh TOTP code; answers the new session JWT. */
+export async function signInWithCode(t: TestApp, account: { email: string; password: string; secret: string }): Promise<string> {
   const session = await t.api.post('/api/v1/sessions', {
     email: account.email,
     password: account.password,
@@ -20,7 +25,7 @@ export async function operatorAccount(t: TestApp, role: 'admin' | 'compliance' |
     otp_code: freshCode(account.secret),
   });
   expect(session.status, session.text).toBe(201);
-  return { ...account, token: session.body as string };
+  return session.body as string;
 }
 
 export function operatorToken(t: TestApp): RequestOptions {
