@@ -16,7 +16,7 @@ import { isLegacyDigest } from '../../crypto/password.js';
 import type { ProfileDetails } from '../../db/schema.js';
 import { emailProblems, normalizeEmail } from '../accounts/rules.js';
 import { parseCalendarDate } from '../calendar-date.js';
-import { DOC_NUMBER_MAX, DOC_TYPES, UPLOAD_TYPES } from '../documents/documents.js';
+import { acceptedUploadType, DOC_NUMBER_MAX, DOC_TYPES } from '../documents/documents.js';
 import { labelKeyProblems, labelValueProblems, normalizeLabelText } from '../labels/rules.js';
 
 export type Mapped<T> = { ok: T; notes: string[] } | { skip: string };
@@ -156,8 +156,8 @@ export async function mapDocument(row: BarongDocument, file: Buffer | undefined)
   if (!file) return { skip: `file ${row.upload} not found in Barong's uploads` };
   if (file.length === 0) return { skip: `file ${row.upload} is empty` };
   if (file.length > DOCUMENT_MAX_BYTES) return { skip: `file ${row.upload} is larger than 10 MB` };
-  const detected = await (await import('file-type')).fileTypeFromBuffer(file);
-  if (!detected || !(detected.mime in UPLOAD_TYPES)) return { skip: `file ${row.upload} is not a JPEG, PNG or PDF` };
+  const contentType = await acceptedUploadType(file);
+  if (!contentType) return { skip: `file ${row.upload} is not a JPEG, PNG or PDF` };
   const notes: string[] = [];
   if (docType !== row.doc_type) notes.push(`doc_type "${row.doc_type}" imported as "${docType}"`);
   const metadata = parseJsonObject(row.metadata);
@@ -168,7 +168,7 @@ export async function mapDocument(row: BarongDocument, file: Buffer | undefined)
       doc_number: docNumber,
       doc_expire: row.doc_expire,
       metadata: metadata === INVALID ? null : metadata,
-      content_type: detected.mime,
+      content_type: contentType,
       created_at: row.created_at,
       updated_at: row.updated_at,
     },

@@ -25,6 +25,13 @@ export const UPLOAD_TYPES: Readonly<Record<string, string>> = {
   'application/pdf': 'pdf',
 };
 
+/** The file's accepted type (a key of UPLOAD_TYPES) read from its content; undefined for any other. */
+export async function acceptedUploadType(file: Uint8Array): Promise<string | undefined> {
+  // file-type is loaded with the first upload, not at start-up.
+  const detected = await (await import('file-type')).fileTypeFromBuffer(file);
+  return detected && detected.mime in UPLOAD_TYPES ? detected.mime : undefined;
+}
+
 export interface DocumentInput {
   doc_type: string;
   doc_number: string;
@@ -51,9 +58,8 @@ export async function uploadDocument(deps: Deps, account: AccountRow, input: Doc
   if (!input.file || input.file.length === 0) {
     problems.push("Upload can't be blank");
   } else {
-    const detected = await (await import('file-type')).fileTypeFromBuffer(input.file);
-    if (detected && detected.mime in UPLOAD_TYPES) contentType = detected.mime;
-    else problems.push('Upload must be a JPEG, PNG or PDF file');
+    contentType = await acceptedUploadType(input.file);
+    if (!contentType) problems.push('Upload must be a JPEG, PNG or PDF file');
   }
   if (problems.length > 0 || !input.file || !contentType || metadata === INVALID) {
     throw new AppError('INVALID_DOCUMENT', problems.join(', '));
