@@ -2,6 +2,11 @@
  * argon2id password hashing (@node-rs/argon2; DESIGN §9), in hash-workers.ts' low-priority worker
  * threads. Only a bounded number of hashes run at once; the rest wait in a queue with a deadline and
  * fail with BUSY (503 + Retry-After) rather than piling up.
+ * Sign-ins queue earlier, for admission (admit()): one waiting there has read and counted nothing,
+ * so a 503 never brings its account closer to the lockout, and a burst of sign-ins costs the event
+ * loop their parsing only, not all their database work at once (requests that do not hash stay fast).
+ * Twice as many are admitted as hash at once, so a hash slot never waits for the next sign-in's
+ * database round trip.
  * Digests imported from Barong 1.8 are Devise's bcrypt ($2a$, cost 11): they verify behind the
  * same gate (a bcrypt check at cost 11 costs more than an argon2id one) until sign-in replaces
  * them with argon2id.
@@ -17,6 +22,11 @@ export interface PasswordHasher {
   verify(digest: string, password: string): Promise<boolean>;
   /** Spends the time of a real verification, so unknown accounts answer as slowly as known ones. */
   verifyDummy(password: string): Promise<false>;
+  /**
+   * Runs a sign-in (its reads and writes, its hash, its token) holding one of twice `concurrency`
+   * admissions; the rest wait in a queue with the same deadline as hashes.
+   */
+  admit<T>(signIn: () => Promise<T>): Promise<T>;
 }
 
 const BCRYPT_DIGEST = /^\$2[aby]\$\d\d\$/;
@@ -35,10 +45,12 @@ const hash = async (password: string) => (await hashPool.run({ op: 'hash', passw
 
 export function createPasswordHasher(options: { concurrency: number; queueTimeoutMs: number }): PasswordHasher {
   const gate = createGate(options.concurrency, options.queueTimeoutMs);
+  const admission = createGate(options.concurrency * 2, options.queueTimeoutMs);
   hashPool.ensureSize(options.concurrency);
   let dummyDigest: Promise<string> | undefined;
 
   return {
+    admit: (signIn) => admission(signIn),
     hash: (password) => gate(() => hash(password)),
     verify: (digest, password) =>
       gate(async () => {

@@ -70,4 +70,19 @@ describe('password hasher', () => {
     expect(hashPool.running).toBe(1);
     expect(await Promise.all(busy)).toEqual([true, false]);
   });
+
+  it('admits twice its concurrency of sign-ins at once; the rest wait their turn', async () => {
+    const hasher = createPasswordHasher({ concurrency: 1, queueTimeoutMs: 5000 });
+    let running = 0;
+    let most = 0;
+    const signIn = async (i: number) => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(20);
+      running--;
+      return i;
+    };
+    expect(await Promise.all(Array.from({ length: 6 }, (_, i) => hasher.admit(() => signIn(i))))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+  });
 });

@@ -27,15 +27,17 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
   const expiresIn = sessionLifetime(deps, input.expires_in);
   const email = normalizeEmail(input.email);
   await enforceRateLimits(deps, ['sign_in_per_ip', clientIp], ['sign_in_per_email', email]);
-  // One round trip reads the application and the account, and reserves the attempt.
-  const state = await reserveSignInAttempt(deps.db, input.application_id, email, deps.config.lockout);
-  if (!state.applicationExists) throw new AppError('WRONG_APPLICATION');
+  return deps.passwords.admit(async () => {
+    // One round trip reads the application and the account, and reserves the attempt.
+    const state = await reserveSignInAttempt(deps.db, input.application_id, email, deps.config.lockout);
+    if (!state.applicationExists) throw new AppError('WRONG_APPLICATION');
 
-  const account = await checkPassword(deps, state, email, input.password);
-  if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
-  if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
-  await upgradeLegacyDigest(deps, account, input.password);
-  return issueSessionToken(deps, account, expiresIn, Math.floor(Date.now() / 1000));
+    const account = await checkPassword(deps, state, email, input.password);
+    if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
+    if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
+    await upgradeLegacyDigest(deps, account, input.password);
+    return issueSessionToken(deps, account, expiresIn, Math.floor(Date.now() / 1000));
+  });
 }
 
 /**
