@@ -17,16 +17,23 @@ import { hashPool } from './hash-workers.js';
 // algorithm 2 = Argon2id (the package's Algorithm is a const enum, which isolatedModules cannot read).
 const PARAMS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
+/** Password checks, as an admitted sign-in makes them. */
+export interface PasswordChecks {
   verify(digest: string, password: string): Promise<boolean>;
   /** Spends the time of a real verification, so unknown accounts answer as slowly as known ones. */
   verifyDummy(password: string): Promise<false>;
+}
+
+export interface PasswordHasher extends PasswordChecks {
+  hash(password: string): Promise<string>;
   /**
    * Runs a sign-in (its reads and writes, its hash, its token) holding one of twice `concurrency`
-   * admissions; the rest wait in a queue with the same deadline as hashes.
+   * admissions; the rest wait in a queue with the same deadline as hashes. One whose `clientGone`
+   * fires while it waits leaves the queue (BUSY) without having run. Once admitted, its checks
+   * (`passwords`) wait for a hash slot without a deadline: it may have counted an attempt by then,
+   * and at most twice `concurrency` sign-ins wait there, for one hash each.
    */
-  admit<T>(signIn: () => Promise<T>): Promise<T>;
+  admit<T>(signIn: (passwords: PasswordChecks) => Promise<T>, clientGone?: AbortSignal): Promise<T>;
 }
 
 const BCRYPT_DIGEST = /^\$2[aby]\$\d\d\$/;
@@ -44,33 +51,46 @@ async function verifyDigest(digest: string, password: string): Promise<boolean> 
 const hash = async (password: string) => (await hashPool.run({ op: 'hash', password, options: PARAMS })) as string;
 
 export function createPasswordHasher(options: { concurrency: number; queueTimeoutMs: number }): PasswordHasher {
-  const gate = createGate(options.concurrency, options.queueTimeoutMs);
-  const admission = createGate(options.concurrency * 2, options.queueTimeoutMs);
+  const hashSlots = createGate(options.concurrency);
+  const admissions = createGate(options.concurrency * 2);
+  const queued = { timeoutMs: options.queueTimeoutMs };
   hashPool.ensureSize(options.concurrency);
   let dummyDigest: Promise<string> | undefined;
 
-  return {
-    admit: (signIn) => admission(signIn),
-    hash: (password) => gate(() => hash(password)),
+  const checks = (wait: Wait): PasswordChecks => ({
     verify: (digest, password) =>
-      gate(async () => {
+      hashSlots(async () => {
         try {
           return await verifyDigest(digest, password);
         } catch {
           return false; // a malformed digest never matches
         }
-      }),
+      }, wait),
     async verifyDummy(password) {
       dummyDigest ??= hash('dummy-password-for-timing');
       const digest = await dummyDigest;
-      await gate(() => verifyDigest(digest, password).catch(() => false));
+      await hashSlots(() => verifyDigest(digest, password).catch(() => false), wait);
       return false;
     },
+  });
+  const admitted = checks({});
+
+  return {
+    ...checks(queued),
+    hash: (password) => hashSlots(() => hash(password), queued),
+    admit: (signIn, clientGone) => admissions(() => signIn(admitted), { ...queued, abandoned: clientGone }),
   };
 }
 
-/** A counting semaphore whose waiters give up after `timeoutMs`. */
-function createGate(limit: number, timeoutMs: number) {
+interface Wait {
+  /** How long to wait for a slot before BUSY; no deadline without one. */
+  timeoutMs?: number;
+  /** The waiter leaves (BUSY) when this fires. */
+  abandoned?: AbortSignal;
+}
+
+/** A counting semaphore whose waiters give up as their Wait says. */
+function createGate(limit: number) {
   let running = 0;
   const waiting: Array<{ start: () => void }> = [];
 
@@ -81,20 +101,28 @@ function createGate(limit: number, timeoutMs: number) {
     else running--;
   };
 
-  return async function run<T>(task: () => Promise<T>): Promise<T> {
+  return async function run<T>(task: () => Promise<T>, { timeoutMs, abandoned }: Wait): Promise<T> {
+    if (abandoned?.aborted) throw new AppError('BUSY', undefined, { retryAfter: 1 });
     if (running >= limit) {
       await new Promise<void>((resolve, reject) => {
-        const waiter = {
-          start: () => {
-            clearTimeout(timer);
-            resolve();
-          },
+        const stopWaiting = () => {
+          clearTimeout(timer);
+          abandoned?.removeEventListener('abort', leave);
         };
-        const timer = setTimeout(() => {
+        const leave = () => {
+          stopWaiting();
           const index = waiting.indexOf(waiter);
           if (index >= 0) waiting.splice(index, 1);
           reject(new AppError('BUSY', undefined, { retryAfter: 1 }));
-        }, timeoutMs);
+        };
+        const waiter = {
+          start: () => {
+            stopWaiting();
+            resolve();
+          },
+        };
+        const timer = timeoutMs === undefined ? undefined : setTimeout(leave, timeoutMs);
+        abandoned?.addEventListener('abort', leave, { once: true });
         waiting.push(waiter);
       });
     } else {

@@ -5,6 +5,7 @@
  */
 import { SESSION_LIFETIME_BOUNDS } from '../../config.js';
 import { SESSION_GENERATION_CLAIM, type SessionClaims, type SessionSubject } from '../../crypto/jwt.js';
+import type { PasswordChecks } from '../../crypto/password.js';
 import { clearFailedSignIns } from '../../db/queries/accounts.js';
 import { reserveSignInAttempt, type SignInState } from '../../db/queries/sign-in.js';
 import type { AccountRow } from '../../db/schema.js';
@@ -23,21 +24,22 @@ export interface SignInInput {
   otp_code?: string;
 }
 
-export async function signIn(deps: Deps, input: SignInInput, clientIp: string): Promise<string> {
+/** `clientGone`: fires when the client stops waiting; a sign-in still queued then is dropped unread. */
+export async function signIn(deps: Deps, input: SignInInput, clientIp: string, clientGone?: AbortSignal): Promise<string> {
   const expiresIn = sessionLifetime(deps, input.expires_in);
   const email = normalizeEmail(input.email);
   await enforceRateLimits(deps, ['sign_in_per_ip', clientIp], ['sign_in_per_email', email]);
-  return deps.passwords.admit(async () => {
+  return deps.passwords.admit(async (passwords) => {
     // One round trip reads the application and the account, and reserves the attempt.
     const state = await reserveSignInAttempt(deps.db, input.application_id, email, deps.config.lockout);
     if (!state.applicationExists) throw new AppError('WRONG_APPLICATION');
 
-    const account = await checkPassword(deps, state, email, input.password);
+    const account = await checkPassword(deps, passwords, state, email, input.password);
     if (account.state !== 'active') throw new AppError('EMAIL_NOT_CONFIRMED');
     if (account.otp_enabled) await requireSignInCode(deps, account, input.otp_code);
     await upgradeLegacyDigest(deps, account, input.password);
     return issueSessionToken(deps, account, expiresIn, Math.floor(Date.now() / 1000));
-  });
+  }, clientGone);
 }
 
 /**
@@ -46,18 +48,24 @@ export async function signIn(deps: Deps, input: SignInInput, clientIp: string): 
  * own and a dummy hash: the answers, "Invalid Email or password." and then the lockout message,
  * and their cost are the same whether or not the email has an account.
  */
-async function checkPassword(deps: Deps, state: SignInState, email: string, password: string): Promise<AccountRow> {
+async function checkPassword(
+  deps: Deps,
+  passwords: PasswordChecks,
+  state: SignInState,
+  email: string,
+  password: string,
+): Promise<AccountRow> {
   if (!state.accountExists) {
     const allowed = await reserveUnknownAccountAttempt(deps, email);
-    await deps.passwords.verifyDummy(password);
+    await passwords.verifyDummy(password);
     throw new AppError(allowed ? 'INVALID_CREDENTIALS' : 'ACCOUNT_LOCKED');
   }
   const { reserved } = state;
   if (!reserved) {
-    await deps.passwords.verifyDummy(password);
+    await passwords.verifyDummy(password);
     throw new AppError('ACCOUNT_LOCKED');
   }
-  if (!(await deps.passwords.verify(reserved.password_digest, password))) {
+  if (!(await passwords.verify(reserved.password_digest, password))) {
     if (reserved.locked_at) deps.log.warn({ account: reserved.uid }, 'account locked after failed sign-ins');
     throw new AppError('INVALID_CREDENTIALS');
   }
