@@ -1141,7 +1141,9 @@ export type paths = {
          *     active); 403 `"The account has enabled 2FA but OTP code is missing"` or `"OTP code is invalid"`, or
          *     `"Two-factor authentication must be set up again: please contact support"` for an account imported from
          *     Barong with 2FA on but without its TOTP secret (until an operator resets its 2FA); 503
-         *     with `Retry-After` when the password-hashing queue is full.
+         *     `"Server is busy, please try again later"` with `Retry-After` when sign-ins queue for a hashing
+         *     slot past `PASSWORD_HASH_QUEUE_TIMEOUT_MS`: they queue before the application and account are
+         *     read, so such an answer has counted no attempt.
          */
         post: operations["postV1Sessions"];
         delete?: never;
@@ -3027,7 +3029,7 @@ export type components = {
             content: {
                 /**
                  * @example {
-                 *       "error": "Service is busy, retry later"
+                 *       "error": "Server is busy, please try again later"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
