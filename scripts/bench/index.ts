@@ -4,7 +4,8 @@
  * where the absolute figures do not (a busy machine lowers both sides alike):
  *  - the reference routes of reference-server.ts (the same work written by hand),
  *  - the argon2id verify ceiling at the sign-in flood's concurrency (argon2-ceiling.ts), just
- *    before and just after the sign-in load,
+ *    before and just after the sign-in load, on libuv's default 4 threads and on one per core (the
+ *    better is the ceiling), with the CPU a verify costs beside the CPU a sign-in costs,
  *  - the server's own /me rate without a sign-in flood.
  * On PostgreSQL (DATABASE_URL; skipped without it) and on the embedded database. Also with two
  * workers when Redis answers (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14).
@@ -19,11 +20,14 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { compileScript, ROOT, startMeasured, type Measured } from './processes.js';
+import { compileScript, namedProcessesCpuMs, ROOT, startMeasured, type Measured } from './processes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = 1;
 const CONNECTIONS = 50;
+const CORES = os.availableParallelism();
+/** libuv's thread pool when UV_THREADPOOL_SIZE is not set. */
+const LIBUV_DEFAULT_THREADS = 4;
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const APPLICATION_ID = 'bench-application';
@@ -49,7 +53,12 @@ interface Load {
   /** Count per status, e.g. { 201: 880 }. */
   statuses: Record<string, number>;
   errors: number;
+  /** With a meter: CPU ms per 2xx answer in the measured seconds, by part. */
+  cpuPerAnswer?: Record<string, number>;
 }
+
+/** CPU ms spent so far, by part (e.g. { 'event loop': 1234 }): read when the measured seconds start and end. */
+type Meter = () => Record<string, number>;
 
 interface Row {
   figure: string;
@@ -88,13 +97,15 @@ function p99Of(latencies: number[]): number | undefined {
   return sorted[Math.ceil(sorted.length * 0.99) - 1];
 }
 
-/** Load for WARMUP_SECONDS + SECONDS; rates, statuses and p99 are of the answers after the warm-up. */
-function load(url: string, options: Partial<autocannon.Options> & { path: string }): Promise<Load> {
+/** Load for WARMUP_SECONDS + SECONDS; rates, statuses, p99 and CPU are of the answers after the warm-up. */
+function load(url: string, options: Partial<autocannon.Options> & { path: string }, meter?: Meter): Promise<Load> {
   const { path: urlPath, ...rest } = options;
   const warmup: number[] = [];
   const measured: number[] = [];
   const statuses: Record<string, number> = {};
   const measuredFrom = performance.now() + WARMUP_SECONDS * 1000;
+  let cpuAtStart: Record<string, number> | undefined;
+  if (meter) setTimeout(() => (cpuAtStart = meter()), WARMUP_SECONDS * 1000);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       { url: `${url}${urlPath}`, connections: CONNECTIONS, duration: WARMUP_SECONDS + SECONDS, ...rest },
@@ -104,6 +115,7 @@ function load(url: string, options: Partial<autocannon.Options> & { path: string
         const twoHundreds = Object.entries(statuses)
           .filter(([status]) => status.startsWith('2'))
           .reduce((sum, [, count]) => sum + count, 0);
+        const cpuAtEnd = cpuAtStart && twoHundreds > 0 ? meter!() : undefined;
         resolve({
           rps: twoHundreds / seconds,
           p99: p99Of(measured) ?? 0,
@@ -111,6 +123,7 @@ function load(url: string, options: Partial<autocannon.Options> & { path: string
           non2xx: measured.length - twoHundreds,
           statuses,
           errors: r.errors + r.timeouts,
+          cpuPerAnswer: cpuAtEnd && Object.fromEntries(Object.entries(cpuAtEnd).map(([part, ms]) => [part, (ms - cpuAtStart![part]) / twoHundreds])),
         });
       },
     );
@@ -129,21 +142,35 @@ const meLoad = (url: string, token: string, urlPath = '/api/v1/accounts/me') =>
  * account signed in 50 times at once is refused past LOCKOUT_MAX_ATTEMPTS by design: each attempt
  * is reserved before its hash, so parallel guesses never check more passwords than the limit.)
  */
-const signInLoad = (url: string, emails: string[], urlPath = '/api/v1/sessions') => {
+const signInLoad = (url: string, emails: string[], urlPath = '/api/v1/sessions', meter?: Meter) => {
   let next = 0;
-  return load(url, {
-    path: urlPath,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({ email: emails[next++ % emails.length], password: PASSWORD, application_id: APPLICATION_ID }),
-        }),
-      },
-    ],
-  });
+  const body = () => JSON.stringify({ email: emails[next++ % emails.length], password: PASSWORD, application_id: APPLICATION_ID });
+  return load(
+    url,
+    {
+      path: urlPath,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
+    },
+    meter,
+  );
+};
+
+/**
+ * Where a sign-in's CPU goes: the server's event loop, its other threads (argon2id, RS256 signing,
+ * garbage collection), the local PostgreSQL's processes (0 for a database elsewhere) and this
+ * process, which generates the load. On a saturated machine, cores ÷ their sum is the rate.
+ */
+const signInMeter = (server: Measured): Meter => () => {
+  const { mainMs, otherThreadsMs } = server.threadCpu();
+  const self = process.cpuUsage();
+  return {
+    'event loop': mainMs,
+    'other threads': otherThreadsMs,
+    PostgreSQL: namedProcessesCpuMs('postgres'),
+    'load generator': (self.user + self.system) / 1000,
+  };
 };
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
@@ -189,6 +216,17 @@ const ms = (n: number | undefined) => (n === undefined ? 'none answered' : `${n.
 const loadText = (l: Load) =>
   `${fmt(l.rps)} req/s, p99 ${ms(l.p99)}${l.non2xx + l.errors ? ` (non-2xx: ${refusals(l) || 'none'}; ${l.errors} errors)` : ''}`;
 const logText = (l: Load) => `${loadText(l)}; warm-up p99 ${ms(l.warmupP99)}`;
+const cpuText = (l: Load) => {
+  const parts = Object.entries(l.cpuPerAnswer ?? {}).filter(([, cpuMs]) => cpuMs > 0);
+  if (parts.length === 0) return 'not measured';
+  const total = parts.reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
+  return `${total.toFixed(1)} = ${parts.map(([part, cpuMs]) => `${part} ${cpuMs.toFixed(2)}`).join(' + ')}`;
+};
+const ceilingsText = (ceilings: Map<number, Ceiling>) =>
+  [...ceilings].map(([threads, c]) => `${fmt(c.opsPerSecond)} ops/s on ${threads} threads (${c.cpuMsPerVerify.toFixed(1)} ms CPU each)`).join(', ');
+/** The entry of `map` whose value scores highest. */
+const best = <K, V>(map: Map<K, V>, score: (value: V) => number): [K, V] =>
+  [...map].reduce((top, entry) => (score(entry[1]) > score(top[1]) ? entry : top));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const readyText = (m: Measured) => `${seconds(m.ready.wallMs)} (CPU ${seconds(m.ready.cpuMs)})`;
 
@@ -227,30 +265,34 @@ async function onPostgres(databaseUrl: string): Promise<void> {
     // The ceiling just before and just after the sign-in load (their mean is the reference), so a
     // machine whose speed drifts during the run moves both sides of the ratio alike.
     const digest = await storedDigest(databaseUrl, emails[0]);
-    const ceilingBefore = verifyCeiling(digest);
-    const signIns = await signInLoad(server.url, emails);
-    const ceilingAfter = verifyCeiling(digest);
-    const ceiling = (ceilingBefore + ceilingAfter) / 2;
+    const { measured: signIns, ceilings } = await ceilingAround(digest, () =>
+      signInLoad(server.url, emails, undefined, signInMeter(server)),
+    );
+    const [ceilingThreads, ceiling] = best(ceilings, (c) => c.opsPerSecond);
     console.log(`  POST /sessions         ${logText(signIns)}`);
-    console.log(`  argon2id verify alone  ${fmt(ceiling)} ops/s at ${CONNECTIONS} in flight (${fmt(ceilingBefore)} before, ${fmt(ceilingAfter)} after)`);
+    console.log(`  CPU per sign-in        ${cpuText(signIns)}`);
+    console.log(`  argon2id verify alone  ${ceilingsText(ceilings)}; each the mean of just before and just after`);
     const [meFlooded, signInsFlooding] = await Promise.all([meLoad(server.url, token), signInLoad(server.url, emails)]);
     console.log(`  /me during the flood   ${logText(meFlooded)} (sign-ins ${logText(signInsFlooding)})`);
     const afterLoad = server.memory();
 
-    const reference = await startMeasured({
-      args: [compileScript('reference-server')],
-      env: { DATABASE_URL: databaseUrl, KEY_FILE: path.join(dataDir, 'keys/jwt-private.pem') },
-      readyPath: '/ready',
-    });
+    const reference = await startReference(databaseUrl, dataDir);
     await new Promise((r) => setTimeout(r, 1_000));
     const referenceIdle = reference.memory();
     const referencePeak = reference.sampleRss();
     const referenceMe = await meLoad(reference.url, token, '/me');
     const referenceMeRss = referencePeak();
     console.log(`  reference /me          ${logText(referenceMe)}`);
-    const referenceSignIns = await signInLoad(reference.url, emails, '/login');
-    console.log(`  reference login        ${logText(referenceSignIns)}`);
+    // The by-hand login hashes on libuv's pool: measured on its default size and on one thread per core.
+    const referenceLogins = new Map([[LIBUV_DEFAULT_THREADS, await signInLoad(reference.url, emails, '/login', signInMeter(reference))]]);
     await reference.stop();
+    if (CORES !== LIBUV_DEFAULT_THREADS) {
+      const onCores = await startReference(databaseUrl, dataDir, CORES);
+      referenceLogins.set(CORES, await signInLoad(onCores.url, emails, '/login', signInMeter(onCores)));
+      await onCores.stop();
+    }
+    for (const [threads, login] of referenceLogins) console.log(`  reference login, ${threads} threads: ${logText(login)}; CPU ${cpuText(login)}`);
+    const [referenceThreads, referenceSignIns] = best(referenceLogins, (l) => l.rps);
 
     const betterAuthMe = await measureBetterAuth(databaseUrl);
     if (betterAuthMe) console.log(`  Better Auth session    ${logText(betterAuthMe)}`);
@@ -268,13 +310,22 @@ async function onPostgres(databaseUrl: string): Promise<void> {
       goal: '≥ 1.25× the by-hand route, ≥ 8× Better Auth',
       met: meRatio >= 1.25 && (betterAuthRatio === undefined || betterAuthRatio >= 8),
     });
-    const ceilingRatio = ratio(signIns.rps, ceiling);
+    const ceilingRatio = ratio(signIns.rps, ceiling.opsPerSecond);
     rows.push({
       figure: 'POST /v1/sessions, 50 connections (argon2id m=19456 t=2)',
       value: `${loadText(signIns)}`,
-      reference: `argon2id verify alone ${fmt(ceiling)} ops/s: ${x(ceilingRatio)}; by-hand login route ${fmt(referenceSignIns.rps)} req/s: ${x(ratio(signIns.rps, referenceSignIns.rps))}`,
+      reference:
+        `argon2id verify alone ${fmt(ceiling.opsPerSecond)} ops/s on ${ceilingThreads} threads: ${x(ceilingRatio)} ` +
+        `(${[...ceilings].map(([threads, c]) => `${threads} threads ${x(ratio(signIns.rps, c.opsPerSecond))}`).join(', ')}); ` +
+        `by-hand login route ${fmt(referenceSignIns.rps)} req/s on ${referenceThreads} threads: ${x(ratio(signIns.rps, referenceSignIns.rps))}`,
       goal: '≥ 0.9× the verify ceiling',
       met: ceilingRatio >= 0.9,
+    });
+    rows.push({
+      figure: 'CPU per sign-in, ms (cores ÷ the sum: the most sign-ins a saturated machine answers)',
+      value: cpuText(signIns),
+      reference: `by-hand login route ${cpuText(referenceSignIns)}; a verify alone ${ceiling.cpuMsPerVerify.toFixed(1)}`,
+      goal: 'report',
     });
     const floodRatio = ratio(meFlooded.rps, me.rps);
     rows.push({
@@ -322,6 +373,19 @@ async function onPostgres(databaseUrl: string): Promise<void> {
   }
 }
 
+/** The by-hand routes (reference-server.ts) on the server's database and signing key; `threads`: libuv's pool. */
+function startReference(databaseUrl: string, dataDir: string, threads?: number): Promise<Measured> {
+  return startMeasured({
+    args: [compileScript('reference-server')],
+    env: {
+      DATABASE_URL: databaseUrl,
+      KEY_FILE: path.join(dataDir, 'keys/jwt-private.pem'),
+      UV_THREADPOOL_SIZE: threads === undefined ? undefined : String(threads),
+    },
+    readyPath: '/ready',
+  });
+}
+
 async function storedDigest(databaseUrl: string, email: string): Promise<string> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -332,14 +396,48 @@ async function storedDigest(databaseUrl: string, email: string): Promise<string>
   }
 }
 
-/** argon2id verifications alone (argon2-ceiling.ts) per second, at the loads' concurrency and warm-up. */
-function verifyCeiling(digest: string): number {
+interface Ceiling {
+  opsPerSecond: number;
+  cpuMsPerVerify: number;
+}
+
+/**
+ * argon2id verifications alone (argon2-ceiling.ts), at the loads' concurrency and warm-up, on
+ * `threads` of libuv's pool.
+ */
+function verifyCeiling(digest: string, threads: number): Ceiling {
   const run = spawnSync(process.execPath, [compileScript('argon2-ceiling')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, DIGEST: digest, PASSWORD, CONCURRENCY: String(CONNECTIONS), SECONDS: String(SECONDS), WARMUP_SECONDS: String(WARMUP_SECONDS) },
+    env: {
+      PATH: process.env.PATH,
+      UV_THREADPOOL_SIZE: String(threads),
+      DIGEST: digest,
+      PASSWORD,
+      CONCURRENCY: String(CONNECTIONS),
+      SECONDS: String(SECONDS),
+      WARMUP_SECONDS: String(WARMUP_SECONDS),
+    },
     encoding: 'utf8',
   });
-  return (JSON.parse(run.stdout.trim()) as { opsPerSecond: number }).opsPerSecond;
+  return JSON.parse(run.stdout.trim()) as Ceiling;
+}
+
+/**
+ * The verify ceiling around `measure` (the sign-in load): on libuv's default pool and on one thread
+ * per core, each just before and just after it (in mirrored order, so a machine whose speed drifts
+ * moves both alike); each pool size's figure is the mean of its two. The ceiling is the better one:
+ * on 2 cores, 4 threads of 19 MiB hashes take turns on them and do fewer verifies than 2.
+ */
+async function ceilingAround<T>(digest: string, measure: () => Promise<T>): Promise<{ measured: T; ceilings: Map<number, Ceiling> }> {
+  const poolSizes = [...new Set([LIBUV_DEFAULT_THREADS, CORES])];
+  const before = new Map(poolSizes.map((threads) => [threads, verifyCeiling(digest, threads)]));
+  const measured = await measure();
+  const after = new Map([...poolSizes].reverse().map((threads) => [threads, verifyCeiling(digest, threads)]));
+  const mean = (threads: number, key: keyof Ceiling) => (before.get(threads)![key] + after.get(threads)![key]) / 2;
+  const ceilings = new Map(
+    poolSizes.map((threads) => [threads, { opsPerSecond: mean(threads, 'opsPerSecond'), cpuMsPerVerify: mean(threads, 'cpuMsPerVerify') }]),
+  );
+  return { measured, ceilings };
 }
 
 /** Better Auth's get-session with a session cookie, at the same load; undefined (and a note) if it cannot run. */

@@ -25,6 +25,8 @@ export interface Measured {
   /** Spawn to the first 200 of the ready URL: wall ms, and CPU ms the tree spent by then. */
   ready: { wallMs: number; cpuMs: number };
   memory(): Memory;
+  /** CPU ms the process has spent so far: its main thread (the event loop) and its other threads. */
+  threadCpu(): { mainMs: number; otherThreadsMs: number };
   /** Samples the tree's RSS every 200 ms until the returned function is called; it returns the peak. */
   sampleRss(): () => number;
   stop(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startMeasured(options: {
     port,
     ready: { wallMs, cpuMs: treeCpuMs(pid) },
     memory: () => treeMemory(pid),
+    threadCpu: () => threadCpuMs(pid),
     sampleRss() {
       let peak = treeMemory(pid).rssMiB;
       const timer = setInterval(() => (peak = Math.max(peak, treeMemory(pid).rssMiB)), 200);
@@ -117,17 +120,55 @@ function treeMemory(pid: number): Memory {
 
 /** user + system CPU of the tree, including children that already exited and were waited for. */
 function treeCpuMs(pid: number): number {
-  let ticks = 0;
-  for (const p of treePids(pid)) {
+  let ms = 0;
+  for (const p of treePids(pid)) ms += cpuMsOf(statFields(`/proc/${p}/stat`), true);
+  return ms;
+}
+
+/** The fields of a /proc stat file after the command name (field 3 on), undefined once it is gone. */
+function statFields(file: string): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(file, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime (stat fields 14-15), and with `reapedChildren` cutime + cstime (16-17), in ms. */
+function cpuMsOf(fields: string[] | undefined, reapedChildren = false): number {
+  if (!fields) return 0;
+  const ticks = Number(fields[11]) + Number(fields[12]) + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+function threadCpuMs(pid: number): { mainMs: number; otherThreadsMs: number } {
+  let mainMs = 0;
+  let otherThreadsMs = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const ms = cpuMsOf(statFields(`/proc/${pid}/task/${tid}/stat`));
+    if (Number(tid) === pid) mainMs = ms;
+    else otherThreadsMs += ms;
+  }
+  return { mainMs, otherThreadsMs };
+}
+
+/**
+ * CPU ms spent so far by the processes of this machine named `name` (e.g. a local PostgreSQL's
+ * backends), with their children that exited (a backend whose connection closed counts in its
+ * postmaster's); 0 when there are none (a database elsewhere).
+ */
+export function namedProcessesCpuMs(name: string): number {
+  let ms = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      // fields[11..14] = utime, stime, cutime, cstime (stat fields 14-17)
-      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) ms += cpuMsOf(statFields(`/proc/${entry}/stat`), true);
     } catch {
       // gone meanwhile
     }
   }
-  return Math.round((ticks * 1000) / CLOCK_TICKS);
+  return ms;
 }
 
 /**
