@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
+import { packagePath } from '../package-root.js';
 
 /** PostgreSQL settings for one embedded, single-connection database (appended to PGlite's own). */
 export const PGLITE_SETTINGS: Record<string, string> = {
@@ -23,7 +24,7 @@ export const PGLITE_SETTINGS: Record<string, string> = {
 };
 
 /** Built next to the compiled server by `npm run build` (dist/pglite-template). */
-export const PGLITE_TEMPLATE_DIR = fileURLToPath(new URL('../../pglite-template', import.meta.url));
+export const PGLITE_TEMPLATE_DIR = packagePath('pglite-template');
 
 export async function pgliteOptions(): Promise<PGliteOptions> {
   const { PGlite } = await import('@electric-sql/pglite');
@@ -64,7 +65,10 @@ export async function ensurePgliteCluster(dir: string): Promise<'existing' | 'te
   return how;
 }
 
-/** Runs pglite-init in a child process (under tsx when this module is the TypeScript source). */
+/**
+ * Runs pglite-init in a child process (under tsx when this module is the TypeScript source). It sits
+ * beside this module: in src/db, in dist/src/db, and in dist/server, where the bundle has it as an entry.
+ */
 function runInitChild(dir: string): Promise<void> {
   const source = import.meta.url.endsWith('.ts');
   const script = fileURLToPath(new URL(`./pglite-init.${source ? 'ts' : 'js'}`, import.meta.url));

@@ -5,14 +5,14 @@
  * from the server besides the API is which application to sign in to (`/admin/config.json`).
  * These routes are not part of the API contract, so they live outside openapi-glue.
  */
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { listApplications } from '../domain/applications.js';
 import type { Deps } from '../domain/deps.js';
+import { packagePath } from '../package-root.js';
 
 export const CONSOLE_PREFIX = '/admin';
-export const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+export const CONSOLE_DIR = packagePath('console');
 
 /** Blob URLs are the document files the console fetched with its bearer token. */
 const CONSOLE_CSP = [

@@ -8,11 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { packagePath } from '../package-root.js';
 import type { OpenApiDocument } from './spec.js';
 
-export const VALIDATED_DOCUMENTS_PATH = fileURLToPath(new URL('../../openapi/validated-documents.json', import.meta.url));
+export const VALIDATED_DOCUMENTS_PATH = packagePath('openapi', 'validated-documents.json');
 
 const digestOf = (document: OpenApiDocument) => createHash('sha256').update(JSON.stringify(document)).digest('hex');
 

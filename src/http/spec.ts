@@ -3,15 +3,15 @@
  * (the document's `/api`, or a path-level override such as `/` for /.well-known/jwks.json).
  */
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { packagePath } from '../package-root.js';
 
-export const SPEC_PATH = fileURLToPath(new URL('../../openapi/barong.yaml', import.meta.url));
+export const SPEC_PATH = packagePath('openapi', 'barong.yaml');
 /**
  * The same document as JSON, which the build writes next to the compiled server (dist/openapi):
  * parsing the YAML was the largest single cost of start-up (about 0.3 s on a quiet core; JSON a few ms).
  */
-const SPEC_JSON_PATH = fileURLToPath(new URL('../../openapi/barong.json', import.meta.url));
+const SPEC_JSON_PATH = packagePath('openapi', 'barong.json');
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
