@@ -6,6 +6,7 @@
 #                                             OpenAPI meta-schema (the server skips the repeat)
 #   dist/console                              the compliance console's static files (/admin)
 #   dist/pglite-template                      a migrated embedded database that first starts copy
+#   dist/server/main.js                       the server in one file (what `npm start` runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
@@ -21,3 +22,4 @@ fs.writeFileSync('dist/openapi/barong.json', JSON.stringify(YAML.parse(fs.readFi
 "
 node dist/scripts/check-contract.js
 node dist/src/db/pglite-init.js dist/pglite-template --migrate
+node dist/scripts/bundle-server.js

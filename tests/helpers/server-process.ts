@@ -133,8 +133,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     OUTBOX_QUEUE: `test-${process.pid}-${port}`,
     ...options.env,
   };
-  // TEST_SERVER=compiled runs what `make start` runs (dist/, built by `make build`) instead of the sources.
-  const entry = process.env.TEST_SERVER === 'compiled' ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  // TEST_SERVER=compiled runs what `make start` runs (the bundle in dist/, built by `make build`) instead of the sources.
+  const entry = process.env.TEST_SERVER === 'compiled' ? ['dist/server/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   const proc = spawnCollecting(entry, { env });
   const url = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {
