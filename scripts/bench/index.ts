@@ -32,7 +32,7 @@ const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const APPLICATION_ID = 'bench-application';
 const PASSWORD = 'Secret123';
-/** The node arguments of `npm start` (what `make start` runs), e.g. ['--max-semi-space-size=4', 'dist/server/main.js']. */
+/** The node arguments of `npm start` (what `make start` runs), e.g. ['--max-semi-space-size=4', …, 'dist/server/main.js']. */
 const SERVER = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
   .split(/\s+/)
   .slice(1);

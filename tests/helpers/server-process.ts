@@ -16,6 +16,12 @@ import { mountedSpec } from '../../src/http/spec.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** node's arguments in package.json's start script, e.g. ['--max-semi-space-size=4', …, 'dist/server/main.js']. */
+function npmStartArguments(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).slice(1);
+}
+
 export interface ServerProcess {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
@@ -133,8 +139,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     OUTBOX_QUEUE: `test-${process.pid}-${port}`,
     ...options.env,
   };
-  // TEST_SERVER=compiled runs what `make start` runs (the bundle in dist/, built by `make build`) instead of the sources.
-  const entry = process.env.TEST_SERVER === 'compiled' ? ['dist/server/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  // TEST_SERVER=compiled runs what `make start` runs (`npm start`: the bundle in dist/, built by `make build`) instead of the sources.
+  const entry = process.env.TEST_SERVER === 'compiled' ? npmStartArguments() : ['--import', 'tsx', 'src/main.ts'];
   const proc = spawnCollecting(entry, { env });
   const url = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {
