@@ -192,6 +192,27 @@ describe.skipIf(!TEST_REDIS_URL)('redis rate limiter', () => {
     }
   });
 
+  it('takes a reply that came while the process was busy: a stalled event loop is not a Redis outage', async () => {
+    // A GC pause, a long synchronous task or a starved CPU can hold the event loop past the command
+    // timeout while Redis's reply waits in the socket; the timer must not win over that reply.
+    const { limiter, text } = redisLimiter(TEST_REDIS_URL!, { commandTimeoutMs: 200 });
+    const raw = rawRedis();
+    try {
+      expect(await limiter.ready()).toBe(true);
+      expect((await limiter.hit('stalled', 5, 60)).count).toBe(1);
+      const answer = limiter.hit('stalled', 5, 60);
+      const busyUntil = Date.now() + 600;
+      while (Date.now() < busyUntil); // blocks the event loop past the timeout
+      expect(await answer).toMatchObject({ allowed: true, count: 2 });
+      expect(await raw.get(`${RUN_PREFIX}stalled`)).toBe('2');
+      expect((await limiter.hit('stalled', 5, 60)).count).toBe(3); // still shared, not counted in memory
+      expect(text()).not.toContain('is not answering');
+    } finally {
+      raw.disconnect();
+      await limiter.close();
+    }
+  });
+
   it('answers from memory within the command timeout when Redis goes silent mid-connection, and logs it once without keys', async () => {
     const proxy = await freezableRedisProxy();
     const { limiter, text } = redisLimiter(proxy.url, { commandTimeoutMs: 1_000 });

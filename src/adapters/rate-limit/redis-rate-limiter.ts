@@ -11,7 +11,8 @@
  * After a failure Redis is left alone for RETRY_AFTER_FAILURE_MS, so a hung server delays only the
  * requests in flight at that moment, by one command timeout, once per period; the client reconnects
  * by itself. While disconnected, commands fail at once (no offline queue), so a refused or dropped
- * connection delays nothing.
+ * connection delays nothing. A command past its timeout counts as a failure only once the process
+ * has read what arrived meanwhile (withinDeadline): a process that was itself busy is no outage.
  */
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
@@ -90,8 +91,8 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
   const { log } = options;
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const commandTimeout = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+  // The command timeout is withinDeadline's, not ioredis's: its timer would win over a reply already read.
   const client = new Redis(options.url, {
-    commandTimeout,
     connectTimeout: CONNECT_TIMEOUT_MS,
     socketTimeout: Math.max(SOCKET_TIMEOUT_MS, commandTimeout * 2),
     // Fail at once while disconnected instead of queueing requests behind a dead connection.
@@ -132,7 +133,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
   async function withFallback<T>(op: () => Promise<T>, local: () => Promise<T>): Promise<T> {
     if (!connected() || Date.now() < downUntil) return local();
     try {
-      const value = await op();
+      const value = await withinDeadline(op(), commandTimeout);
       markUp();
       return value;
     } catch (error) {
@@ -208,8 +209,30 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
     },
     async close() {
       // QUIT when connected (bounded by the command timeout); then drop the socket and stop reconnecting.
-      if (connected()) await client.quit().catch(() => undefined);
+      if (connected()) await withinDeadline(client.quit(), commandTimeout).catch(() => undefined);
       client.disconnect();
     },
   };
+}
+
+/**
+ * `command`'s outcome, or a rejection once `ms` have passed, though only after the event loop has
+ * polled for I/O: when the process itself was busy (a GC pause, a long task, a starved CPU), the
+ * timer comes due in the same turn as a reply that has been waiting in the socket, and timers run
+ * before I/O is read. setImmediate runs after that read, so such a reply settles first.
+ */
+function withinDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => setImmediate(() => reject(new Error(`Redis did not answer within ${ms} ms`))), ms);
+    command.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
