@@ -1,6 +1,10 @@
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { Migrator } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 
 describe('migrations/index.ts', () => {
   it('lists every migration file of the folder, in name order', () => {
@@ -10,5 +14,59 @@ describe('migrations/index.ts', () => {
       .map((f) => f.replace(/\.ts$/, ''))
       .sort();
     expect(Object.keys(migrations)).toEqual(files);
+  });
+});
+
+const adminUrl = process.env.TEST_DATABASE_URL;
+/** Kysely's advisory lock for migrations on PostgreSQL (kysely/dist/esm/dialect/postgres/postgres-adapter.js). */
+const KYSELY_MIGRATION_LOCK = '3853314791062309107';
+
+describe.skipIf(!adminUrl)('migrating at start-up (PostgreSQL)', () => {
+  const database = `barong_migrate_${process.pid}_${Date.now().toString(36)}`;
+  let admin: pg.Client;
+  let databaseUrl: string;
+  let opened: DatabaseHandle;
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+    const url = new URL(adminUrl!);
+    url.pathname = `/${database}`;
+    databaseUrl = url.toString();
+    opened = await openDatabase({ databaseUrl, pgliteDir: '' });
+  });
+
+  afterAll(async () => {
+    await opened?.close();
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.end();
+  });
+
+  it('applies the migrations a database lacks, then finds nothing to do', async () => {
+    const names = Object.keys(migrations);
+    const behind = new Migrator({ db: opened.db, provider: { getMigrations: async () => migrations } });
+    expect((await behind.migrateTo(names[names.length - 3])).error).toBeUndefined();
+
+    const { results } = await migrateToLatest(opened.db);
+    expect(results.map((r) => [r.migrationName, r.status])).toEqual(names.slice(-2).map((name) => [name, 'Success']));
+    expect((await migrateToLatest(opened.db)).results).toEqual([]);
+  });
+
+  it('a restart finds an up-to-date database at once, even while another node holds the migration lock', async () => {
+    const other = new pg.Client({ connectionString: databaseUrl }); // advisory locks are per database
+    await other.connect();
+    try {
+      await other.query(`select pg_advisory_lock(${KYSELY_MIGRATION_LOCK})`);
+      const started = Date.now();
+      const outcome = await Promise.race([
+        migrateToLatest(opened.db),
+        new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3_000)),
+      ]);
+      expect(outcome).toEqual({ results: [] });
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await other.end(); // its session lock goes with it
+    }
   });
 });
