@@ -29,8 +29,8 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
 async function upToDate(db: Db): Promise<boolean> {
   let applied: string[];
   try {
-    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-    applied = rows.map((row) => row.name);
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    applied = rows.map((row) => row.name).sort(); // in JavaScript's order, as migrations/index.ts lists them, not a collation's
   } catch {
     return false; // no migration table yet
   }
