@@ -55,7 +55,7 @@ test: install check-gen typecheck lint
 	npx vitest run $(VITEST_ARGS)
 
 cli: install
-	@npx tsx scripts/cli.ts $(ARGS)
+	@node --import tsx scripts/cli.ts $(ARGS)
 
 ci:
 	bash .ci/run

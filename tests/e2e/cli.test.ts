@@ -1,5 +1,5 @@
 /**
- * The operator CLI as a real process (`npx tsx scripts/cli.ts ...`): in-process mode (no server
+ * The operator CLI as a real process, as `make cli` runs it (`node --import tsx scripts/cli.ts ...`): in-process mode (no server
  * runs on the data directory, so the CLI opens the database itself), then as a client of a real
  * server process (found through PORT and DATA_DIR/operator-token). Asserts its JSON output, exit
  * codes and error text. On PostgreSQL (TEST_DATABASE_URL) the children get DATABASE_URL.
@@ -37,7 +37,7 @@ function runCli(args: string[], env: { DATA_DIR: string; PORT: number }): Promis
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'scripts/cli.ts', ...args], { cwd: PROJECT_ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: PROJECT_ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       let json: unknown;
       try {
