@@ -4,7 +4,8 @@
  * build (scripts/build.sh) runs that same check once on the very documents the server hands the glue
  * and records their digests in dist/openapi; registering a document whose digest is recorded skips
  * the repeat. Any other document (tests, `make dev`, a document edited after the build) is checked at
- * registration as before.
+ * its first registration in the process (each test builds apps again, and the CLI's in-process mode
+ * one more).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -29,8 +30,10 @@ const passes = Object.assign(() => true, { errors: null });
 
 /** Runs `register` (which registers the glue with `document`), without the repeat of a check the build made. */
 export async function registerCheckedDocument(document: OpenApiDocument, register: () => PromiseLike<unknown>): Promise<void> {
-  if (!recordedDigests().has(digestOf(document))) {
+  const digest = digestOf(document);
+  if (!recordedDigests().has(digest)) {
     await register();
+    recordedDigests().add(digest); // the glue checked it: not again in this process
     return;
   }
   // The glue makes its own Validator; the meta-schema validator comes from this (undeclared) method.
