@@ -5,9 +5,9 @@
  * itself is never touched — and an idle pooled connection is killed with pg_terminate_backend.
  * Needs PostgreSQL: runs when TEST_DATABASE_URL is set (CI's PostgreSQL pass).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMailSink, type MailSink } from '../helpers/mail-sink.js';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { activeSession, E2E_APPLICATION_ID, postJson, sessionServerEnv } from '../helpers/server-session.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
@@ -17,23 +17,18 @@ const adminUrl = process.env.TEST_DATABASE_URL;
 const TIMEOUT_MS = 1_000; // DATABASE_STATEMENT_TIMEOUT_MS and DATABASE_CONNECT_TIMEOUT_MS here
 
 describe.skipIf(!adminUrl)('PostgreSQL going away under a running server', () => {
-  const database = `barong_outage_${process.pid}_${Date.now().toString(36)}`;
-  let admin: pg.Client;
+  let scratch: ScratchDatabase;
   let proxy: TcpProxy;
   let mail: MailSink;
   let server: ServerProcess;
   let token: string;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    const target = new URL(adminUrl!);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(adminUrl!);
+    scratch = await createScratchDatabase(adminUrl!, 'barong_outage');
+    const viaProxy = new URL(scratch.url);
+    proxy = await startTcpProxy({ host: viaProxy.hostname, port: Number(viaProxy.port || 5432) });
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    viaProxy.pathname = `/${database}`;
     mail = await startMailSink();
     server = await startServerProcess({
       env: {
@@ -50,8 +45,7 @@ describe.skipIf(!adminUrl)('PostgreSQL going away under a running server', () =>
     await server?.stop();
     await proxy?.close();
     await mail?.close();
-    await admin?.query(`drop database if exists ${database} with (force)`).catch(() => undefined);
-    await admin?.end();
+    await scratch?.drop();
   });
 
   const me = () => fetch(`${server.url}/api/v1/accounts/me`, { headers: { authorization: `Bearer ${token}` } });
@@ -77,9 +71,9 @@ describe.skipIf(!adminUrl)('PostgreSQL going away under a running server', () =>
     // Several connections in the pool, then idle.
     const warm = await Promise.all(Array.from({ length: 6 }, me));
     expect(warm.map((r) => r.status)).toEqual(Array(6).fill(200));
-    const { rows } = await admin.query(
+    const { rows } = await scratch.admin.query(
       `select pg_terminate_backend(pid) as terminated from pg_stat_activity where datname = $1 and state = 'idle' and pid <> pg_backend_pid()`,
-      [database],
+      [scratch.name],
     );
     expect(rows.length).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 300));

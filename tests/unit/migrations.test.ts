@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
 
 describe('migrations/index.ts', () => {
   it('lists every migration file of the folder, in name order', () => {
@@ -22,25 +23,17 @@ const adminUrl = process.env.TEST_DATABASE_URL;
 const KYSELY_MIGRATION_LOCK = '3853314791062309107';
 
 describe.skipIf(!adminUrl)('migrating at start-up (PostgreSQL)', () => {
-  const database = `barong_migrate_${process.pid}_${Date.now().toString(36)}`;
-  let admin: pg.Client;
-  let databaseUrl: string;
+  let scratch: ScratchDatabase;
   let opened: DatabaseHandle;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    const url = new URL(adminUrl!);
-    url.pathname = `/${database}`;
-    databaseUrl = url.toString();
-    opened = await openDatabase({ databaseUrl, pgliteDir: '' });
+    scratch = await createScratchDatabase(adminUrl!, 'barong_migrate');
+    opened = await openDatabase({ databaseUrl: scratch.url, pgliteDir: '' });
   });
 
   afterAll(async () => {
     await opened?.close();
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   it('applies the migrations a database lacks, then finds nothing to do', async () => {
@@ -54,7 +47,7 @@ describe.skipIf(!adminUrl)('migrating at start-up (PostgreSQL)', () => {
   });
 
   it('a restart finds an up-to-date database at once, even while another node holds the migration lock', async () => {
-    const other = new pg.Client({ connectionString: databaseUrl }); // advisory locks are per database
+    const other = new pg.Client({ connectionString: scratch.url }); // advisory locks are per database
     await other.connect();
     try {
       await other.query(`select pg_advisory_lock(${KYSELY_MIGRATION_LOCK})`);
