@@ -54,8 +54,11 @@ lint: install
 test: install check-gen typecheck lint
 	npx vitest run $(VITEST_ARGS)
 
-cli: install
-	@node --import tsx scripts/cli.ts $(ARGS)
+# The operator CLI, compiled like the server (dist/server/cli.js); a build it needs first reports on
+# stderr, so stdout stays the command's JSON.
+cli:
+	@$(MAKE) --no-print-directory -s build >&2
+	@node dist/server/cli.js $(ARGS)
 
 ci:
 	bash .ci/run

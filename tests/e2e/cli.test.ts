@@ -1,8 +1,9 @@
 /**
- * The operator CLI as a real process, as `make cli` runs it (`node --import tsx scripts/cli.ts ...`): in-process mode (no server
- * runs on the data directory, so the CLI opens the database itself), then as a client of a real
- * server process (found through PORT and DATA_DIR/operator-token). Asserts its JSON output, exit
- * codes and error text. On PostgreSQL (TEST_DATABASE_URL) the children get DATABASE_URL.
+ * The operator CLI as a real process: from the sources (`node --import tsx scripts/cli.ts ...`), or
+ * with TEST_SERVER=compiled as `make cli` runs it (`node dist/server/cli.js`, the bundle). In-process
+ * mode (no server runs on the data directory, so the CLI opens the database itself), then as a
+ * client of a real server process (found through PORT and DATA_DIR/operator-token). Asserts its JSON
+ * output, exit codes and error text. On PostgreSQL (TEST_DATABASE_URL) the children get DATABASE_URL.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ import { freePort, PROJECT_ROOT, startServerProcess, type ServerProcess } from '
 import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
+const CLI = process.env.TEST_SERVER === 'compiled' ? ['dist/server/cli.js'] : ['--import', 'tsx', 'scripts/cli.ts'];
 
 interface CliResult {
   code: number;
@@ -37,7 +39,7 @@ function runCli(args: string[], env: { DATA_DIR: string; PORT: number }): Promis
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], { cwd: PROJECT_ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...CLI, ...args], { cwd: PROJECT_ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       let json: unknown;
       try {
