@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { npmStartArguments } from '../npm-start.js';
 import { compileScript, namedProcessesCpuMs, ROOT, startMeasured, type Measured } from './processes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -32,10 +33,7 @@ const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const APPLICATION_ID = 'bench-application';
 const PASSWORD = 'Secret123';
-/** The node arguments of `npm start` (what `make start` runs), e.g. ['--max-semi-space-size=4', …, 'dist/server/main.js']. */
-const SERVER = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(/\s+/)
-  .slice(1);
+const SERVER = npmStartArguments(ROOT);
 
 if (!fs.existsSync(path.join(ROOT, 'dist/server/main.js'))) {
   console.error('dist/ is missing: run `make bench` (it builds first) or `npm run build`');

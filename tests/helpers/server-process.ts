@@ -12,15 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { pgliteDirOf } from '../../src/db/database.js';
+import { npmStartArguments } from '../../scripts/npm-start.js';
 import { mountedSpec } from '../../src/http/spec.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** node's arguments in package.json's start script, e.g. ['--max-semi-space-size=4', …, 'dist/server/main.js']. */
-function npmStartArguments(): string[] {
-  const { scripts } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return scripts.start.split(/\s+/).slice(1);
-}
 
 export interface ServerProcess {
   /** e.g. http://127.0.0.1:41234 */
@@ -140,7 +135,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     ...options.env,
   };
   // TEST_SERVER=compiled runs what `make start` runs (`npm start`: the bundle in dist/, built by `make build`) instead of the sources.
-  const entry = process.env.TEST_SERVER === 'compiled' ? npmStartArguments() : ['--import', 'tsx', 'src/main.ts'];
+  const entry = process.env.TEST_SERVER === 'compiled' ? npmStartArguments(PROJECT_ROOT) : ['--import', 'tsx', 'src/main.ts'];
   const proc = spawnCollecting(entry, { env });
   const url = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {
