@@ -38,6 +38,19 @@ export async function openPglite(dir: string): Promise<PGlite> {
   return PGlite.create(dir, await pgliteOptions());
 }
 
+/**
+ * Leaves the cluster with the one database PGlite opens (`postgres`): initdb's template0 and
+ * template1 serve only CREATE DATABASE, which nothing here runs, and they were 600 of the 1,069 files
+ * a first start copies from the template. Creating files is most of that copy's cost (0.75 s of CPU
+ * of a 2.2 s first start on this project's VM; 0.35 s with 469 files).
+ */
+export async function dropTemplateDatabases(pglite: PGlite): Promise<void> {
+  await pglite.exec(`update pg_database set datistemplate = false where datname in ('template0', 'template1')`);
+  await pglite.exec('drop database template0');
+  await pglite.exec('drop database template1');
+  await pglite.exec('checkpoint');
+}
+
 export function pgliteClusterExists(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'PG_VERSION'));
 }

@@ -1,6 +1,6 @@
 /**
- * The embedded database's cluster is made outside the serving process and opened with the small
- * settings of src/db/pglite.ts.
+ * The embedded database's cluster is made outside the serving process, with one database, and opened
+ * with the small settings of src/db/pglite.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,11 +24,15 @@ describe('the embedded database cluster', () => {
     expect(await ensurePgliteCluster(dir)).toBe('existing');
   }, 120_000);
 
-  it('opens with the small memory settings', async () => {
+  it('opens with the small memory settings, holding the one database PGlite uses', async () => {
     const pglite = await openPglite(path.join(root, 'data', 'pglite'));
     try {
       const { rows } = await pglite.query<{ shared_buffers: string }>('show shared_buffers');
       expect(rows[0].shared_buffers).toBe(PGLITE_SETTINGS.shared_buffers);
+      // initdb's template databases are dropped: fewer files for a first start to copy.
+      const databases = await pglite.query<{ datname: string; current: string }>('select datname, current_database() as current from pg_database');
+      expect(databases.rows).toEqual([{ datname: 'postgres', current: 'postgres' }]);
+      expect(fs.readdirSync(path.join(root, 'data', 'pglite', 'base'))).toHaveLength(1);
     } finally {
       await pglite.close();
     }
