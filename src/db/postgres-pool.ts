@@ -6,12 +6,14 @@
  *   listened to, and the pool replaces the dead client on the next checkout.
  * - Timeouts: the server cancels a statement after `statementTimeoutMs` (the connection stays
  *   usable); a server that does not answer at all (hung, or the network gone quiet) gets one more
- *   second, then the connection is dropped so the query fails and the pool does not reuse it.
+ *   second, then the connection is dropped so the query fails and the pool does not reuse it (once
+ *   the process has read what arrived meanwhile: see deadline.ts).
  *   Waiting for a connection (pool full, or connecting) ends after `connectTimeoutMs`.
  * - Prepared statements (see statementNamer): PostgreSQL parses and plans an unnamed statement on
  *   every execution, half of its CPU for a primary-key lookup.
  */
 import pg from 'pg';
+import { deadline } from '../deadline.js';
 import { DatabaseTimeoutError } from './failures.js';
 
 export interface PostgresPoolOptions {
@@ -107,9 +109,8 @@ function guardAgainstSilence(client: pg.PoolClient, ms: number): void {
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const result = query(...args);
     if (result instanceof Promise) {
-      const timer = setTimeout(() => socket().destroy(new DatabaseTimeoutError(ms)), ms);
-      const clear = () => clearTimeout(timer);
-      result.then(clear, clear);
+      const cancel = deadline(ms, () => socket().destroy(new DatabaseTimeoutError(ms)));
+      result.then(cancel, cancel);
     }
     return result;
   };

@@ -16,6 +16,7 @@
  */
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+import { deadline } from '../../deadline.js';
 import { createMemoryRateLimiter, type RateLimiter, type RateLimitResult } from './rate-limiter.js';
 
 export const DEFAULT_KEY_PREFIX = 'barong:rl:';
@@ -215,22 +216,17 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
   };
 }
 
-/**
- * `command`'s outcome, or a rejection once `ms` have passed, though only after the event loop has
- * polled for I/O: when the process itself was busy (a GC pause, a long task, a starved CPU), the
- * timer comes due in the same turn as a reply that has been waiting in the socket, and timers run
- * before I/O is read. setImmediate runs after that read, so such a reply settles first.
- */
+/** `command`'s outcome, or a rejection once `ms` have passed (see deadline: a busy process is no outage). */
 function withinDeadline<T>(command: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => setImmediate(() => reject(new Error(`Redis did not answer within ${ms} ms`))), ms);
+    const cancel = deadline(ms, () => reject(new Error(`Redis did not answer within ${ms} ms`)));
     command.then(
       (value) => {
-        clearTimeout(timer);
+        cancel();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        cancel();
         reject(error);
       },
     );
