@@ -16,11 +16,10 @@ import { startServices } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config.js';
 import { pgliteDirOf } from '../../src/db/database.js';
 import { registerAccount } from '../../src/domain/accounts/registration.js';
-import { freePort, PROJECT_ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { CLI_ARGUMENTS, freePort, PROJECT_ROOT, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
-const CLI = process.env.TEST_SERVER === 'compiled' ? ['dist/server/cli.js'] : ['--import', 'tsx', 'scripts/cli.ts'];
 
 interface CliResult {
   code: number;
@@ -39,7 +38,7 @@ function runCli(args: string[], env: { DATA_DIR: string; PORT: number }): Promis
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [...CLI, ...args], { cwd: PROJECT_ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...CLI_ARGUMENTS, ...args], { cwd: PROJECT_ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       let json: unknown;
       try {

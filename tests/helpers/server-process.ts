@@ -17,6 +17,12 @@ import { mountedSpec } from '../../src/http/spec.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** TEST_SERVER=compiled: processes run what `make start` and `make cli` run (the bundles in dist/, built by `make build`) instead of the sources. */
+const COMPILED = process.env.TEST_SERVER === 'compiled';
+
+/** node's arguments for the operator CLI, before the command's own. */
+export const CLI_ARGUMENTS = COMPILED ? ['dist/server/cli.js'] : ['--import', 'tsx', 'scripts/cli.ts'];
+
 export interface ServerProcess {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
@@ -134,8 +140,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     OUTBOX_QUEUE: `test-${process.pid}-${port}`,
     ...options.env,
   };
-  // TEST_SERVER=compiled runs what `make start` runs (`npm start`: the bundle in dist/, built by `make build`) instead of the sources.
-  const entry = process.env.TEST_SERVER === 'compiled' ? npmStartArguments(PROJECT_ROOT) : ['--import', 'tsx', 'src/main.ts'];
+  const entry = COMPILED ? npmStartArguments(PROJECT_ROOT) : ['--import', 'tsx', 'src/main.ts'];
   const proc = spawnCollecting(entry, { env });
   const url = `http://127.0.0.1:${port}`;
   const server: ServerProcess = {

@@ -19,7 +19,7 @@ import {
   mariadbForSuite,
   type BarongDatabase,
 } from '../helpers/barong-mysql.js';
-import { freePort, PROJECT_ROOT } from '../helpers/server-process.js';
+import { CLI_ARGUMENTS, freePort, PROJECT_ROOT } from '../helpers/server-process.js';
 
 const problem = await mariadbForSuite('tests/import/barong-import-resume.test.ts');
 
@@ -58,7 +58,7 @@ describe.skipIf(problem)(`import from Barong 1.8, killed and resumed${problem ? 
   });
 
   async function cli(args: string[], options: { killAfter?: RegExp } = {}): Promise<Run> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGUMENTS, ...args], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(await freePort()), LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
