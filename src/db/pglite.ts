@@ -45,6 +45,7 @@ export async function openPglite(dir: string): Promise<PGlite> {
  * of a 2.2 s first start on this project's VM; 0.35 s with 469 files).
  */
 export async function dropTemplateDatabases(pglite: PGlite): Promise<void> {
+  // One statement per call: DROP DATABASE cannot run inside the transaction a multi-statement exec is.
   await pglite.exec(`update pg_database set datistemplate = false where datname in ('template0', 'template1')`);
   await pglite.exec('drop database template0');
   await pglite.exec('drop database template1');
