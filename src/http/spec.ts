@@ -66,13 +66,22 @@ export function mountedSpec(spec = loadSpec()): OpenApiDocument {
     const { servers: _servers, ...rest } = item;
     paths[servedPath(spec, p)] = rest;
   }
-  return { ...structuredClone(spec), servers: undefined, paths: structuredClone(paths) };
+  return structuredClone({ ...spec, servers: undefined, paths });
 }
 
-export function listOperations(spec = loadSpec()): OperationInfo[] {
-  const mounted = mountedSpec(spec);
+const operationLists = new WeakMap<OpenApiDocument, OperationInfo[]>();
+
+/** The document's operations, read once per document (it is never modified: the glue gets copies). */
+export function listOperations(spec = loadSpec()): readonly OperationInfo[] {
+  let operations = operationLists.get(spec);
+  if (!operations) operationLists.set(spec, (operations = readOperations(spec)));
+  return operations;
+}
+
+function readOperations(spec: OpenApiDocument): OperationInfo[] {
   const result: OperationInfo[] = [];
-  for (const [url, item] of Object.entries(mounted.paths)) {
+  for (const [documentPath, item] of Object.entries(spec.paths)) {
+    const url = servedPath(spec, documentPath);
     for (const method of METHODS) {
       const op = item[method] as
         | {
