@@ -114,7 +114,7 @@ async function loadPrivateKeyPem(config: Config, log: KeyFileLogger): Promise<st
 }
 
 /** In libuv's thread pool: a first start opens the database meanwhile (bootstrap.ts). */
-async function generateRsaPem(): Promise<string> {
+export async function generateRsaPem(): Promise<string> {
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

@@ -12,6 +12,7 @@ import { buildApp } from '../../src/app.js';
 import { startServices, type Services } from '../../src/bootstrap.js';
 import { loadConfig, type Env } from '../../src/config.js';
 import { pgliteDirOf } from '../../src/db/database.js';
+import { generateRsaPem } from '../../src/crypto/jwt.js';
 import { randomToken } from '../../src/crypto/tokens.js';
 import { createLogger } from '../../src/logger.js';
 import { assertMatchesContract } from './contract.js';
@@ -47,6 +48,14 @@ export interface RequestOptions {
 
 export type Api = ReturnType<typeof createApi>;
 
+/**
+ * One session signing key per test worker (files share their worker's modules): a new RSA key for
+ * every app cost about 150 ms of CPU each. An app whose env names a key of its own uses that.
+ */
+let workerSigningKey: Promise<string> | undefined;
+const signingKeyFor = (env: Env) =>
+  env.JWT_PRIVATE_KEY || env.JWT_PRIVATE_KEY_PATH ? undefined : (workerSigningKey ??= generateRsaPem());
+
 export async function createTestApp(env: Env = {}, options: { logStream?: DestinationStream } = {}): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-test-'));
   const databaseUrl = process.env.TEST_DATABASE_URL;
@@ -72,6 +81,7 @@ export async function createTestApp(env: Env = {}, options: { logStream?: Destin
     OUTBOX_RETRY_MAX_MS: '1000',
     // Test files share TEST_DATABASE_URL: each app delivers only its own mails and events.
     OUTBOX_QUEUE: `test-${randomToken(8)}`,
+    JWT_PRIVATE_KEY: await signingKeyFor(env),
     ...env,
   });
   const log = options.logStream
