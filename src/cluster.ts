@@ -21,7 +21,7 @@ const RESPAWN_DELAY_MS = 1_000;
 export function superviseWorkers(config: Config, log: Logger): boolean {
   if (config.webConcurrency <= 1 || !cluster.isPrimary) return false;
   writeOperatorToken(config.dataDir);
-  log.info({ workers: config.webConcurrency }, 'starting worker processes (WEB_CONCURRENCY)');
+  log.info({ workers: config.webConcurrency, hashesPerWorker: config.passwordHash.concurrency }, 'starting worker processes (WEB_CONCURRENCY)');
 
   let stopping = false;
   const fork = (): Worker => cluster.fork();

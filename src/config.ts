@@ -45,6 +45,7 @@ export interface Config {
     readonly frontendUrl: string;
   };
   readonly defaultApplicationUid?: string;
+  /** `concurrency`: hashes this process runs at once (its share of PASSWORD_HASH_CONCURRENCY). */
   readonly passwordHash: { readonly concurrency: number; readonly queueTimeoutMs: number };
   readonly lockout: { readonly maxAttempts: number; readonly lockSeconds: number };
   readonly rateLimits: RateLimits;
@@ -218,6 +219,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const frontendUrl = frontendUrlFrom(frontendDomain);
   if (frontendDomain && !frontendUrl) problems.push(`FRONTEND_DOMAIN is not a host or URL: "${frontendDomain}"`);
 
+  const webConcurrency = webConcurrencyFrom(str('WEB_CONCURRENCY'), { databaseUrl, redisUrl }, problems);
   const config: Config = {
     port,
     host: str('HOST') ?? '0.0.0.0',
@@ -250,7 +252,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     },
     defaultApplicationUid: str('DEFAULT_APPLICATION_UID'),
     passwordHash: {
-      concurrency: int('PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
+      concurrency: hashesPerProcess(int('PASSWORD_HASH_CONCURRENCY', Math.min(os.availableParallelism(), 64), 1, 64), webConcurrency),
       queueTimeoutMs: int('PASSWORD_HASH_QUEUE_TIMEOUT_MS', 5_000, 100, 60_000),
     },
     lockout: {
@@ -260,7 +262,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     rateLimits: rateLimitsFrom(env, problems),
     twilio,
     storage,
-    webConcurrency: webConcurrencyFrom(str('WEB_CONCURRENCY'), { databaseUrl, redisUrl }, problems),
+    webConcurrency,
     outbox: outboxFrom(str, int, problems),
     eventApi: eventApiFrom(str, problems, cwd),
     managementApi: managementApiFrom(str('MANAGEMENT_API_CONFIG_PATH') && path.resolve(cwd, str('MANAGEMENT_API_CONFIG_PATH')!), problems),
@@ -299,6 +301,16 @@ function webConcurrencyFrom(value: string | undefined, given: { databaseUrl?: st
     problems.push('WEB_CONCURRENCY above 1 needs REDIS_URL: the workers must share their rate-limit counters');
   }
   return workers;
+}
+
+/**
+ * PASSWORD_HASH_CONCURRENCY is for the whole server (default: one hash per core), shared by its
+ * WEB_CONCURRENCY workers, at least one each: argon2id streams 19 MiB per hash, and more hashes at
+ * once than cores made every hash dearer (2 workers of 2 hashes on 2 cores signed in 108-118 per
+ * second, of 1 hash each 126-133).
+ */
+function hashesPerProcess(total: number, workers: number): number {
+  return Math.max(1, Math.floor(total / workers));
 }
 
 /** Barong's API_CORS_ORIGINS (1.8.10): `*`, or comma-separated origins such as https://app.example. */

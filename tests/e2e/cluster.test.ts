@@ -21,6 +21,7 @@ describe.skipIf(!runs)('WEB_CONCURRENCY=2 on PostgreSQL', () => {
         DEFAULT_APPLICATION_UID: 'cluster-application',
         RATE_LIMIT_SIGN_IN_PER_EMAIL: `${SIGN_INS_PER_EMAIL}/60`,
         RATE_LIMIT_SIGN_IN_PER_IP: '1000000/60',
+        PASSWORD_HASH_CONCURRENCY: '4',
       },
     });
     // The second worker is started once the first listens.
@@ -31,8 +32,13 @@ describe.skipIf(!runs)('WEB_CONCURRENCY=2 on PostgreSQL', () => {
     await server?.stop();
   });
 
-  it('runs two worker processes that both listen', () => {
+  it('runs two worker processes that both listen, sharing the hashes the server may run at once', () => {
     expect(workerPids(server).size).toBe(2);
+    const start = server
+      .output()
+      .split('\n')
+      .find((line) => line.includes('starting worker processes'));
+    expect(JSON.parse(start!)).toMatchObject({ workers: 2, hashesPerWorker: 2 });
   });
 
   it('counts sign-in attempts across workers: parallel attempts on new connections get the limit, no more', async () => {

@@ -32,4 +32,14 @@ describe('WEB_CONCURRENCY', () => {
     expect(configProblems({ ...SHARED, WEB_CONCURRENCY: 'many' })).toEqual(['WEB_CONCURRENCY must be auto or an integer from 1 to 256 (got "many")']);
     expect(configProblems({ ...SHARED, WEB_CONCURRENCY: '0' })).toHaveLength(1);
   });
+
+  it('shares PASSWORD_HASH_CONCURRENCY, one hash per core by default, among the workers, at least one each', () => {
+    const hashes = (env: Record<string, string>) => loadConfig({ ...SHARED, ...env }).passwordHash.concurrency;
+    expect(hashes({})).toBe(Math.min(os.availableParallelism(), 64));
+    expect(hashes({ PASSWORD_HASH_CONCURRENCY: '3' })).toBe(3);
+    expect(hashes({ PASSWORD_HASH_CONCURRENCY: '4', WEB_CONCURRENCY: '2' })).toBe(2);
+    expect(hashes({ PASSWORD_HASH_CONCURRENCY: '5', WEB_CONCURRENCY: '2' })).toBe(2);
+    expect(hashes({ PASSWORD_HASH_CONCURRENCY: '2', WEB_CONCURRENCY: '4' })).toBe(1);
+    expect(hashes({ WEB_CONCURRENCY: 'auto' })).toBe(1);
+  });
 });
