@@ -7,6 +7,8 @@
  *    before and just after the sign-in load, on libuv's default 4 threads and on one per core (the
  *    better is the ceiling), with the CPU a verify costs beside the CPU a sign-in costs,
  *  - the server's own /me rate without a sign-in flood.
+ * The /me loads run in mirrored order around the sign-in loads (ours, by-hand, ..., by-hand, ours),
+ * and each side's rate is the mean of its two.
  * On PostgreSQL (DATABASE_URL; skipped without it) and on the embedded database. Also with two
  * workers when Redis answers (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14).
  * Every load, ours and the references alike, runs one second of warm-up on its connections before
@@ -86,6 +88,21 @@ function serverEnv(dataDir: string, extra: Record<string, string | undefined> = 
 
 function startServer(dataDir: string, extra: Record<string, string | undefined> = {}): Promise<Measured> {
   return startMeasured({ args: SERVER, env: serverEnv(dataDir, extra), readyPath: '/api/v1/health/ready' });
+}
+
+/** Two runs of one load as one: the mean rate, the higher p99s, the answers of both. */
+function meanLoad(a: Load, b: Load): Load {
+  const statuses = { ...a.statuses };
+  for (const [status, count] of Object.entries(b.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  const higher = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.max(x, y));
+  return {
+    rps: (a.rps + b.rps) / 2,
+    p99: Math.max(a.p99, b.p99),
+    warmupP99: higher(a.warmupP99, b.warmupP99),
+    non2xx: a.non2xx + b.non2xx,
+    statuses,
+    errors: a.errors + b.errors,
+  };
 }
 
 /** The p99 of `latencies` (ms), undefined for none. */
@@ -256,10 +273,21 @@ async function onPostgres(databaseUrl: string): Promise<void> {
     console.log(`first start (migrations, keys) ready in ${readyText(first)}`);
     console.log(`restart ready in ${readyText(server)}, ${idle.rssMiB} MiB idle; measuring ${SECONDS} s per run, ${CONNECTIONS} connections`);
 
+    // The by-hand routes run beside the server, idle but while they are measured, so that the two
+    // /me loads go in mirrored order around the sign-in loads (ours, by-hand ... by-hand, ours): a
+    // machine whose speed drifts during the run moves both sides of the ratio alike.
+    const reference = await startReference(databaseUrl, dataDir);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const referenceIdle = reference.memory();
+
     const peakUnderMe = server.sampleRss();
-    const me = await meLoad(server.url, token);
+    const meBefore = await meLoad(server.url, token);
     const meRss = peakUnderMe();
-    console.log(`  GET /me                ${logText(me)}`);
+    const referencePeak = reference.sampleRss();
+    const referenceMeBefore = await meLoad(reference.url, token, '/me');
+    const referenceMeRss = referencePeak();
+    console.log(`  GET /me                ${logText(meBefore)}`);
+    console.log(`  reference /me          ${logText(referenceMeBefore)}`);
     // The ceiling just before and just after the sign-in load (their mean is the reference), so a
     // machine whose speed drifts during the run moves both sides of the ratio alike.
     const digest = await storedDigest(databaseUrl, emails[0]);
@@ -274,13 +302,13 @@ async function onPostgres(databaseUrl: string): Promise<void> {
     console.log(`  /me during the flood   ${logText(meFlooded)} (sign-ins ${logText(signInsFlooding)})`);
     const afterLoad = server.memory();
 
-    const reference = await startReference(databaseUrl, dataDir);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const referenceIdle = reference.memory();
-    const referencePeak = reference.sampleRss();
-    const referenceMe = await meLoad(reference.url, token, '/me');
-    const referenceMeRss = referencePeak();
-    console.log(`  reference /me          ${logText(referenceMe)}`);
+    // (Memory under /me is of the first runs: after the floods, the hash workers hold theirs.)
+    const referenceMeAfter = await meLoad(reference.url, token, '/me');
+    const meAfter = await meLoad(server.url, token);
+    console.log(`  reference /me again    ${logText(referenceMeAfter)}`);
+    console.log(`  GET /me again          ${logText(meAfter)}`);
+    const me = meanLoad(meBefore, meAfter);
+    const referenceMe = meanLoad(referenceMeBefore, referenceMeAfter);
     // The by-hand login hashes on libuv's pool: measured on its default size and on one thread per core.
     const referenceLogins = new Map([[LIBUV_DEFAULT_THREADS, await signInLoad(reference.url, emails, '/login', signInMeter(reference))]]);
     await reference.stop();
