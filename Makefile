@@ -6,7 +6,7 @@ VITEST_ARGS ?=
 
 # The compiled server (dist/, never committed): rebuilt when a source, the contract or the lockfile changes.
 DIST_STAMP := dist/.built
-BUILD_INPUTS := $(shell find src migrations openapi console -type f 2>/dev/null) scripts/build.sh scripts/bundle-server.ts tsconfig.json tsconfig.build.json package.json
+BUILD_INPUTS := $(shell find src migrations openapi console -type f 2>/dev/null) scripts/build.sh scripts/bundle-server.ts scripts/bundle-options.ts scripts/cli.ts scripts/migrate.ts scripts/check-contract.ts tsconfig.json tsconfig.build.json package.json
 
 .PHONY: install build dev start migrate gen sdk check-gen typecheck lint test cli ci bench
 
