@@ -4,9 +4,10 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 SEED_CHECK := ../shared/scripts/check-seed-coverage.py
 VITEST_ARGS ?=
 
-# The compiled server (dist/, never committed): rebuilt when a source, the contract or the lockfile changes.
+# The compiled server (dist/, never committed): rebuilt when a source, the contract or the lockfile changes
+# (scripts/*.ts: the build compiles the CLI, the migrator and the scripts they import, such as import-barong.ts).
 DIST_STAMP := dist/.built
-BUILD_INPUTS := $(shell find src migrations openapi console -type f 2>/dev/null) scripts/build.sh scripts/bundle-server.ts scripts/bundle-options.ts scripts/cli.ts scripts/migrate.ts scripts/check-contract.ts tsconfig.json tsconfig.build.json package.json
+BUILD_INPUTS := $(shell find src migrations openapi console -type f 2>/dev/null) scripts/build.sh $(wildcard scripts/*.ts) tsconfig.json tsconfig.build.json package.json
 
 .PHONY: install build dev start migrate gen sdk check-gen typecheck lint test cli ci bench
 

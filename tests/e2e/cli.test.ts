@@ -1,10 +1,10 @@
 /**
  * The operator CLI as a real process: bundled from the sources by the global setup
  * (`node .test-cli/cli.js ...`), or with TEST_SERVER=compiled as `make cli` runs it
- * (`node dist/server/cli.js`, the build's bundle). In-process
- * mode (no server runs on the data directory, so the CLI opens the database itself), then as a
- * client of a real server process (found through PORT and DATA_DIR/operator-token). Asserts its JSON
- * output, exit codes and error text. On PostgreSQL (TEST_DATABASE_URL) the children get DATABASE_URL.
+ * (`node dist/server/cli.js`, the build's bundle). In-process mode (no server runs on the data
+ * directory, so the CLI opens the database itself), then as a client of a real server process (found
+ * through PORT and DATA_DIR/operator-token). Asserts its JSON output, exit codes and error text. On
+ * PostgreSQL (TEST_DATABASE_URL) the children get DATABASE_URL.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
