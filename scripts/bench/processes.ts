@@ -185,3 +185,18 @@ export function compileScript(name: string): string {
   fs.writeFileSync(out, outputText);
   return out;
 }
+
+/**
+ * This machine's CPU time so far, in clock ticks: all of it, and the part the hypervisor gave to
+ * other guests (steal); undefined where /proc/stat has no steal column.
+ */
+export function machineCpuTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    if (fields.length < 8) return undefined;
+    // user nice system idle iowait irq softirq steal [guest guest_nice, already inside user and nice]
+    return { total: fields.slice(0, 8).reduce((sum, ticks) => sum + ticks, 0), steal: fields[7] };
+  } catch {
+    return undefined;
+  }
+}
