@@ -6,7 +6,9 @@
  *  - the argon2id verify ceiling at the sign-in flood's concurrency (argon2-ceiling.ts), just
  *    before and just after the sign-in load, on libuv's default 4 threads and on one per core (the
  *    better is the ceiling), with the CPU a verify costs beside the CPU a sign-in costs,
- *  - the server's own /me rate without a sign-in flood.
+ *  - the server's own /me rate without a sign-in flood;
+ *  - RS256 signing alone (rs256-sign.ts): with the verify and the load generator's share, what a
+ *    login route doing nothing else would reach against the ceiling.
  * The /me loads run in mirrored order around the sign-in loads (ours, by-hand, ..., by-hand, ours),
  * and each side's rate is the mean of its two.
  * On PostgreSQL (DATABASE_URL; skipped without it) and on the embedded database. Also with two
