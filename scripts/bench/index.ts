@@ -15,7 +15,9 @@
  * workers when Redis answers (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14).
  * Every load, ours and the references alike, runs one second of warm-up on its connections before
  * the measured seconds: that second measures connection set-up and JIT compilation, not serving
- * (its p99 is printed beside each load). Start-up is measured on its own.
+ * (its p99 is printed beside each load). Start-up is measured on its own; on a fresh embedded data
+ * dir it is the median of three starts.
+ * It waits (up to a minute) for a second in which the machine's CPU is almost idle before it starts.
  * It prints each figure with its goal; it reports, it never fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -25,7 +27,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { npmStartArguments } from '../npm-start.js';
-import { compileScript, machineCpuTicks, namedProcessesCpuMs, ROOT, startMeasured, type Measured } from './processes.js';
+import { compileScript, machineCpuTicks, namedProcessesCpuMs, ROOT, startMeasured, waitForQuietMachine, type Measured } from './processes.js';
 import { rs256SignCpuMs } from './rs256-sign.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -39,6 +41,12 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const APPLICATION_ID = 'bench-application';
 const PASSWORD = 'Secret123';
 const SERVER = npmStartArguments(ROOT);
+/** Starts on a fresh embedded data dir whose median is the start-up figure. */
+const FRESH_STARTS = 3;
+/** The bench starts once a second passes with less than this share of the CPU in use (a build just before would lower every figure)... */
+const QUIET_BUSY_SHARE = 0.1;
+/** ...or after this many seconds, whatever the machine is doing (BENCH_QUIET_WAIT_SECONDS). */
+const QUIET_WAIT_SECONDS = Number(process.env.BENCH_QUIET_WAIT_SECONDS ?? 60);
 
 if (!fs.existsSync(path.join(ROOT, 'dist/server/main.js'))) {
   console.error('dist/ is missing: run `make bench` (it builds first) or `npm run build`');
@@ -504,6 +512,24 @@ async function measureBetterAuth(databaseUrl: string): Promise<Load | undefined>
   }
 }
 
+/** Start to ready on an embedded data dir of its own, which is removed afterwards. */
+async function freshStartReady(): Promise<Measured['ready']> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-bench-pglite-'));
+  try {
+    const server = await startServer(dataDir);
+    await server.stop();
+    return server.ready;
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
 async function onEmbedded(): Promise<void> {
   console.log('\n== embedded database (PGlite) ==');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'barong-bench-pglite-'));
@@ -514,6 +540,14 @@ async function onEmbedded(): Promise<void> {
     const { token } = await prepareAccounts(first, dataDir, 1);
     console.log(`first start: ready in ${readyText(first)}, ${firstMemory.rssMiB} MiB, peak ${firstMemory.peakMiB} MiB`);
     await first.stop();
+
+    // One start is one draw of the RSA key generation (random, 0.1-0.4 s of CPU here) and of the
+    // machine's noise: the figure is the median of FRESH_STARTS starts, each on a data dir of its own.
+    const fresh = [first.ready];
+    while (fresh.length < FRESH_STARTS) fresh.push(await freshStartReady());
+    const freshWallMs = median(fresh.map((ready) => ready.wallMs));
+    const freshText = `fresh data dir ${seconds(freshWallMs)}, the median of ${fresh.length} starts (${fresh.map((ready) => seconds(ready.wallMs)).join(', ')})`;
+    console.log(freshText);
 
     const again = await startServer(dataDir);
     await new Promise((r) => setTimeout(r, 1_000));
@@ -534,10 +568,10 @@ async function onEmbedded(): Promise<void> {
     });
     rows.push({
       figure: 'start to ready on the embedded database',
-      value: `fresh data dir ${readyText(first)}; existing ${readyText(again)}`,
+      value: `${freshText}; existing ${readyText(again)}`,
       reference: '—',
       goal: '≤ 2 s on a fresh data dir',
-      met: first.ready.wallMs <= 2_000,
+      met: freshWallMs <= 2_000,
     });
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -545,8 +579,14 @@ async function onEmbedded(): Promise<void> {
 }
 
 const load1 = os.loadavg()[0];
-const machineAtStart = machineCpuTicks();
 console.log(`make bench: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${load1.toFixed(2)} at start`);
+const quiet = await waitForQuietMachine(QUIET_BUSY_SHARE, QUIET_WAIT_SECONDS);
+if (quiet) {
+  const busy = `${(quiet.busy * 100).toFixed(0)}% of the CPU busy`;
+  if (quiet.busy >= QUIET_BUSY_SHARE) console.log(`the machine did not go quiet within ${QUIET_WAIT_SECONDS} s (${busy} in the last second): measuring anyway`);
+  else if (quiet.waitedSeconds > 1) console.log(`waited ${quiet.waitedSeconds} s for the machine to go quiet (${busy} in the last second)`);
+}
+const machineAtStart = machineCpuTicks();
 if (DATABASE_URL) await onPostgres(DATABASE_URL);
 else notes.push('PostgreSQL rows not measured: set DATABASE_URL (a database the bench may write accounts into)');
 await onEmbedded();

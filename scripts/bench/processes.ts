@@ -187,16 +187,33 @@ export function compileScript(name: string): string {
 }
 
 /**
- * This machine's CPU time so far, in clock ticks: all of it, and the part the hypervisor gave to
- * other guests (steal); undefined where /proc/stat has no steal column.
+ * This machine's CPU time so far, in clock ticks: all of it, the part no process used (idle and
+ * waiting for I/O), and the part the hypervisor gave to other guests (steal); undefined where
+ * /proc/stat has no steal column.
  */
-export function machineCpuTicks(): { total: number; steal: number } | undefined {
+export function machineCpuTicks(): { total: number; idle: number; steal: number } | undefined {
   try {
     const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     if (fields.length < 8) return undefined;
     // user nice system idle iowait irq softirq steal [guest guest_nice, already inside user and nice]
-    return { total: fields.slice(0, 8).reduce((sum, ticks) => sum + ticks, 0), steal: fields[7] };
+    return { total: fields.slice(0, 8).reduce((sum, ticks) => sum + ticks, 0), idle: fields[3] + fields[4], steal: fields[7] };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Waits, up to `maxSeconds`, for a second in which processes used less than `busyShare` of this
+ * machine's CPU (a build or a test run just before the bench would lower every figure it takes).
+ * Answers the seconds waited and the share used in the last second; undefined without /proc/stat.
+ */
+export async function waitForQuietMachine(busyShare: number, maxSeconds: number): Promise<{ waitedSeconds: number; busy: number } | undefined> {
+  for (let waited = 0; ; waited++) {
+    const before = machineCpuTicks();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = machineCpuTicks();
+    if (!before || !after || after.total <= before.total) return undefined;
+    const busy = 1 - (after.idle - before.idle) / (after.total - before.total);
+    if (busy < busyShare || waited + 1 >= maxSeconds) return { waitedSeconds: waited + 1, busy };
   }
 }
