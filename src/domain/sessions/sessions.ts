@@ -86,15 +86,23 @@ export function renewSession(deps: Deps, account: AccountRow, session: SessionCl
   return issueSessionToken(deps, account, Math.min(requested, left), signedInAt);
 }
 
+/** What a session token says of its account: the subject and the session generation it was issued in. */
+export type SessionAccount = Pick<AccountRow, keyof SessionSubject | 'session_generation'>;
+
 /** `signedInAt`: the sign-in this session comes from (seconds), kept through renewals as `auth_time`. */
-export function issueSessionToken(deps: Deps, account: AccountRow, expiresIn: number, signedInAt: number): Promise<string> {
+export function issueSessionToken(
+  deps: Pick<Deps, 'jwt'>,
+  account: SessionAccount,
+  expiresIn: number,
+  signedInAt: number,
+): Promise<string> {
   return deps.jwt.sign(sessionSubject(account), {
     expiresIn,
     extraClaims: { auth_time: signedInAt, [SESSION_GENERATION_CLAIM]: account.session_generation },
   });
 }
 
-export function sessionSubject(account: AccountRow): SessionSubject {
+export function sessionSubject(account: Pick<AccountRow, keyof SessionSubject>): SessionSubject {
   return { uid: account.uid, email: account.email, role: account.role, level: account.level, state: account.state };
 }
 
